@@ -1,0 +1,8 @@
+import type { MigrationInterface } from 'typeorm';
+import { Tenancy1795719639315 } from './1795719639315-Tenancy';
+
+/**
+ * Every migration, in order. Generated with `npm run db:migration:generate -- migrations/<Name>`,
+ * read by hand, then listed here (explicit imports work the same under ts-node, jest and dist).
+ */
+export const MIGRATIONS: Array<new () => MigrationInterface> = [Tenancy1795719639315];

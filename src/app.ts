@@ -1,0 +1,123 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import type { DestinationStream } from 'pino';
+import type { DataSource } from 'typeorm';
+import type { Redis } from 'ioredis';
+import type { AppConfig } from './config/config';
+import { createDataSource, ensureDatabase } from './infra/database';
+import { createLogger, type Logger } from './infra/logger';
+import { Metrics } from './infra/metrics';
+import { createRedis } from './infra/redis';
+import { metricsPlugin, queryLimitsPlugin } from './server/apollo-plugins';
+import type { GraphQLContext } from './server/context';
+import { formatError } from './server/format-error';
+import { createHttpApp } from './server/http-app';
+import { buildAppSchema } from './server/schema';
+import { createServices } from './server/services';
+import { attachWsServer } from './server/ws-server';
+import { DependencyError, checkDependencies } from './boot-checks';
+
+export interface AppHandle {
+  config: AppConfig;
+  logger: Logger;
+  db: DataSource;
+  redis: Redis;
+  metrics: Metrics;
+  /** The HTTP server when the role serves the API. */
+  httpServer?: Server;
+  /** `http://host:port` once listening. */
+  url?: string;
+  /** Graceful stop: stop accepting, drain, close sockets, workers, Redis, Postgres. */
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** Where log lines go (tests capture them). */
+  logDestination?: DestinationStream;
+  logger?: Logger;
+}
+
+/**
+ * Boots one process: config → dependency checks → database (created, migrated) → Redis →
+ * schema → HTTP + WS (ROLE all|api) → workers (ROLE all|worker).
+ */
+export async function startApp(config: AppConfig, opts: StartOptions = {}): Promise<AppHandle> {
+  const logger = opts.logger ?? createLogger(config.logLevel, opts.logDestination);
+  await checkDependencies(config);
+
+  await ensureDatabase(config.databaseUrl);
+  const db = createDataSource(config.databaseUrl);
+  await db.initialize();
+  const applied = await db.runMigrations({ transaction: 'each' });
+  if (applied.length > 0) logger.info({ migrations: applied.map((m) => m.name) }, 'applied migrations');
+
+  const redis = createRedis(config.redisUrl, 'command', 'app');
+  redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
+  await redis.connect();
+
+  const metrics = new Metrics();
+  const services = createServices(config, db, logger);
+  const closers: Array<() => Promise<void>> = [];
+
+  let httpServer: Server | undefined;
+  let url: string | undefined;
+  if (config.role !== 'worker') {
+    const schema = await buildAppSchema();
+    httpServer = createServer();
+    const apollo = new ApolloServer<GraphQLContext>({
+      schema,
+      introspection: true,
+      includeStacktraceInErrorResponses: false,
+      formatError: (formatted, error) => formatError(formatted, error, logger),
+      plugins: [
+        ApolloServerPluginDrainHttpServer({ httpServer }),
+        queryLimitsPlugin(() => schema, config.limits),
+        metricsPlugin(metrics),
+      ],
+    });
+    await apollo.start();
+    const readiness = {
+      check: async () => ({
+        postgres: await db.query('SELECT 1').then(
+          () => 'ok' as const,
+          (err: Error) => err.message,
+        ),
+        redis: await redis.ping().then(
+          () => 'ok' as const,
+          (err: Error) => err.message,
+        ),
+      }),
+    };
+    httpServer.on('request', createHttpApp({ apollo, services, logger, metrics, readiness }));
+    const ws = attachWsServer({ httpServer, schema, services, logger, metrics, limits: config.limits });
+    // Order matters: sockets first (clients get 1001), then Apollo drains in-flight HTTP.
+    closers.push(() => ws.close(), () => apollo.stop());
+    await new Promise<void>((resolve, reject) => {
+      httpServer!.once('error', reject);
+      httpServer!.listen(config.port, config.host, () => resolve());
+    });
+    const addr = httpServer.address() as AddressInfo;
+    url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${addr.port}`;
+    logger.info({ url: `${url}/graphql`, role: config.role }, 'serving GraphQL over HTTP and WebSocket');
+  }
+
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> => {
+    stopping ??= (async () => {
+      logger.info('shutting down');
+      for (const close of closers) {
+        await close().catch((err: unknown) => logger.warn({ err }, 'error while closing'));
+      }
+      await redis.quit().catch(() => redis.disconnect());
+      await db.destroy();
+      logger.info('stopped');
+    })();
+    return stopping;
+  };
+
+  return { config, logger, db, redis, metrics, httpServer, url, stop };
+}
+
+export { DependencyError };

@@ -1,0 +1,195 @@
+import { z } from 'zod';
+import { PROVIDER_IDS, type ProviderId } from '../providers/types';
+import { ConfigError } from './config-error';
+import { parseDuration } from './duration';
+import { resolveEncryptionKeys } from './encryption-keys';
+
+/**
+ * The only reader of process.env. Everything is validated at boot; a bad value stops the
+ * process with a message naming the variable and what it expects.
+ */
+
+const positiveInt = (fallback: number) =>
+  z.coerce.number().int('must be a whole number').positive('must be positive').default(fallback);
+
+const urlString = (protocols: string[]) =>
+  z
+    .string()
+    .url('must be a URL')
+    .refine((v) => protocols.some((p) => v.startsWith(`${p}://`)), {
+      message: `must start with ${protocols.map((p) => `${p}://`).join(' or ')}`,
+    });
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  ROLE: z.enum(['all', 'api', 'worker']).default('all'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+  HOST: z.string().default('0.0.0.0'),
+  DATABASE_URL: urlString(['postgres', 'postgresql']).default(
+    'postgres://postgres@127.0.0.1:5432/byok_gateway',
+  ),
+  REDIS_URL: urlString(['redis', 'rediss']).default('redis://127.0.0.1:6379'),
+  /** Namespaces every BullMQ queue and pub/sub channel; tests use one per file. */
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^[a-zA-Z0-9_:-]{1,64}$/, 'must be 1-64 letters, digits, _ : or -')
+    .default('byok'),
+  ENCRYPTION_KEYS: z.string().optional(),
+  ADMIN_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
+  CATALOG_FILE: z.string().optional(),
+  REVALIDATE_AFTER: z.string().default('24h'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  VALIDATION_CONCURRENCY: positiveInt(8),
+  VALIDATION_ATTEMPTS: positiveInt(5),
+  VALIDATION_BACKOFF_MS: positiveInt(2000),
+  VALIDATION_TIMEOUT_MS: positiveInt(10_000),
+  /** Per provider: at most this many validation calls per second (a burst of keys must not hammer one provider). */
+  VALIDATION_RATE_PER_PROVIDER: positiveInt(10),
+  RECONCILE_EVERY: z.string().default('1m'),
+  UPSTREAM_CONNECT_TIMEOUT_MS: positiveInt(10_000),
+  UPSTREAM_FIRST_BYTE_TIMEOUT_MS: positiveInt(60_000),
+  UPSTREAM_IDLE_TIMEOUT_MS: positiveInt(60_000),
+  SHUTDOWN_TIMEOUT_MS: positiveInt(10_000),
+  MAX_QUERY_DEPTH: positiveInt(10),
+  MAX_QUERY_COMPLEXITY: positiveInt(2000),
+});
+
+export { ConfigError };
+
+export type Role = 'all' | 'api' | 'worker';
+
+export interface ProviderOverrides {
+  baseUrl?: string;
+  accountUrl?: string;
+  platformKey?: string;
+  headers?: Record<string, string>;
+}
+
+export interface AppConfig {
+  env: 'development' | 'production' | 'test';
+  role: Role;
+  port: number;
+  host: string;
+  databaseUrl: string;
+  redisUrl: string;
+  queuePrefix: string;
+  /** `id:base64,…`, first active; resolved (generated in development) at boot. */
+  encryptionKeys: string;
+  adminToken?: string;
+  catalogFile?: string;
+  revalidateAfterMs: number;
+  reconcileEveryMs: number;
+  logLevel: string;
+  validation: {
+    concurrency: number;
+    attempts: number;
+    backoffMs: number;
+    timeoutMs: number;
+    ratePerProvider: number;
+  };
+  upstream: { connectTimeoutMs: number; firstByteTimeoutMs: number; idleTimeoutMs: number };
+  shutdownTimeoutMs: number;
+  limits: { maxQueryDepth: number; maxQueryComplexity: number };
+  providers: Partial<Record<ProviderId, ProviderOverrides>>;
+}
+
+/** Reads and validates the environment. Throws ConfigError with every problem found. */
+export function loadConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  notices: { warn(msg: string): void } = { warn: () => undefined },
+): AppConfig {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`);
+  }
+  const e = parsed.data;
+  const durations = {
+    revalidateAfterMs: parseDuration('REVALIDATE_AFTER', e.REVALIDATE_AFTER),
+    reconcileEveryMs: parseDuration('RECONCILE_EVERY', e.RECONCILE_EVERY),
+  };
+  return {
+    env: e.NODE_ENV,
+    role: e.ROLE,
+    port: e.PORT,
+    host: e.HOST,
+    databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    queuePrefix: e.QUEUE_PREFIX,
+    encryptionKeys: resolveEncryptionKeys(e.NODE_ENV, e.ENCRYPTION_KEYS, notices),
+    adminToken: e.ADMIN_TOKEN,
+    catalogFile: e.CATALOG_FILE,
+    ...durations,
+    logLevel: e.LOG_LEVEL,
+    validation: {
+      concurrency: e.VALIDATION_CONCURRENCY,
+      attempts: e.VALIDATION_ATTEMPTS,
+      backoffMs: e.VALIDATION_BACKOFF_MS,
+      timeoutMs: e.VALIDATION_TIMEOUT_MS,
+      ratePerProvider: e.VALIDATION_RATE_PER_PROVIDER,
+    },
+    upstream: {
+      connectTimeoutMs: e.UPSTREAM_CONNECT_TIMEOUT_MS,
+      firstByteTimeoutMs: e.UPSTREAM_FIRST_BYTE_TIMEOUT_MS,
+      idleTimeoutMs: e.UPSTREAM_IDLE_TIMEOUT_MS,
+    },
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    limits: { maxQueryDepth: e.MAX_QUERY_DEPTH, maxQueryComplexity: e.MAX_QUERY_COMPLEXITY },
+    providers: readProviderOverrides(env),
+  };
+}
+
+/** PROVIDER_BASE_URL_<ID>, PROVIDER_ACCOUNT_URL_<ID>, PLATFORM_KEY_<ID>, PROVIDER_HEADERS_<ID>. */
+function readProviderOverrides(env: NodeJS.ProcessEnv): AppConfig['providers'] {
+  const out: AppConfig['providers'] = {};
+  const problems: string[] = [];
+  for (const id of PROVIDER_IDS) {
+    const o: ProviderOverrides = {};
+    for (const [name, field] of [
+      [`PROVIDER_BASE_URL_${id}`, 'baseUrl'],
+      [`PROVIDER_ACCOUNT_URL_${id}`, 'accountUrl'],
+    ] as const) {
+      const v = env[name];
+      if (v === undefined || v === '') continue;
+      if (!/^https?:\/\/[^\s]+$/.test(v)) problems.push(`${name}: must be an http(s) URL`);
+      else o[field] = v.replace(/\/+$/, '');
+    }
+    const platformKey = env[`PLATFORM_KEY_${id}`];
+    if (platformKey) o.platformKey = platformKey.trim();
+    const headers = env[`PROVIDER_HEADERS_${id}`];
+    if (headers) {
+      const h = parseHeaders(headers);
+      if (typeof h === 'string') problems.push(`PROVIDER_HEADERS_${id}: ${h}`);
+      else o.headers = h;
+    }
+    if (Object.keys(o).length > 0) out[id] = o;
+  }
+  const unknown = Object.keys(env).filter(
+    (k) =>
+      /^(PROVIDER_BASE_URL|PROVIDER_ACCOUNT_URL|PLATFORM_KEY|PROVIDER_HEADERS)_/.test(k) &&
+      !PROVIDER_IDS.some((id) => k.endsWith(`_${id}`)),
+  );
+  for (const k of unknown) problems.push(`${k}: unknown provider (expected one of ${PROVIDER_IDS.join(', ')})`);
+  if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n  ${problems.join('\n  ')}`);
+  return out;
+}
+
+function parseHeaders(text: string): Record<string, string> | string {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return 'must be a JSON object of header names to string values';
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return 'must be a JSON object of header names to string values';
+  }
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(value)) {
+    if (typeof v !== 'string' || !/^[A-Za-z0-9-]+$/.test(k)) {
+      return `header ${JSON.stringify(k)} must have a token name and a string value`;
+    }
+    out[k.toLowerCase()] = v;
+  }
+  return out;
+}

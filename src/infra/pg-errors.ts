@@ -1,0 +1,7 @@
+/** True when `err` is Postgres' unique_violation (23505), optionally on a given constraint. */
+export function isUniqueViolation(err: unknown, constraint?: string): boolean {
+  const e = err as { code?: string; constraint?: string; driverError?: { code?: string; constraint?: string } };
+  const code = e.code ?? e.driverError?.code;
+  const name = e.constraint ?? e.driverError?.constraint;
+  return code === '23505' && (constraint === undefined || name === constraint);
+}

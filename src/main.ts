@@ -1,0 +1,50 @@
+import 'reflect-metadata';
+import { ConfigError, loadConfig } from './config/config';
+import { startApp, DependencyError, type AppHandle } from './app';
+import { createLogger } from './infra/logger';
+
+/**
+ * Entry point: `npm start`. Expected start-up failures (bad configuration, Postgres or Redis
+ * unreachable) print one clear line and exit 1; anything else is logged with its stack.
+ */
+async function main(): Promise<void> {
+  const bootLogger = createLogger(process.env.LOG_LEVEL ?? 'info');
+  let app: AppHandle;
+  try {
+    const config = loadConfig(process.env, { warn: (msg) => bootLogger.warn(msg) });
+    app = await startApp(config, { logger: createLogger(config.logLevel) });
+  } catch (err) {
+    if (err instanceof ConfigError || err instanceof DependencyError) {
+      process.stderr.write(`byok-gateway: ${err.message}\n`);
+      process.exit(1);
+    }
+    bootLogger.fatal({ err }, 'start-up failed');
+    bootLogger.flush();
+    process.exit(1);
+  }
+
+  const shutdown = (signal: string): void => {
+    app.logger.info({ signal }, 'signal received');
+    const timer = setTimeout(() => {
+      app.logger.error('graceful stop took too long; exiting');
+      app.logger.flush();
+      process.exit(1);
+    }, app.config.shutdownTimeoutMs);
+    timer.unref();
+    app.stop().then(
+      () => {
+        app.logger.flush();
+        process.exit(0);
+      },
+      (err: unknown) => {
+        app.logger.error({ err }, 'error during stop');
+        app.logger.flush();
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
+}
+
+void main();

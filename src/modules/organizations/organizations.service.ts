@@ -1,0 +1,160 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import type { UserPrincipal } from '../../auth/principal';
+import { badInput, conflict, forbidden, notFound } from '../../errors/app-error';
+import { requireEmail, requireId, requireName } from '../../errors/validate';
+import { UserEntity } from '../users/user.entity';
+import { MembershipEntity } from './membership.entity';
+import { OrganizationEntity } from './organization.entity';
+import { MEMBERSHIP_ADMIN_ROLES, OrgRole } from './org-role';
+
+/**
+ * Organizations and their members. Every read is scoped by the caller's membership in the
+ * query itself; a non-member gets NOT_FOUND (existence is not leaked).
+ */
+export class OrganizationsService {
+  constructor(private readonly db: DataSource) {}
+
+  async create(p: UserPrincipal, rawName: string): Promise<OrganizationEntity> {
+    const name = requireName(rawName, 'name', 200);
+    return this.db.transaction(async (tx) => {
+      const org = await tx.getRepository(OrganizationEntity).save(tx.getRepository(OrganizationEntity).create({ name }));
+      await tx.getRepository(MembershipEntity).insert({ organizationId: org.id, userId: p.userId, role: OrgRole.OWNER });
+      return org;
+    });
+  }
+
+  /** The caller's membership in the organization, or NOT_FOUND when not a member. */
+  async membership(p: UserPrincipal, rawOrgId: string, em: EntityManager = this.db.manager): Promise<MembershipEntity> {
+    const organizationId = requireId(rawOrgId, 'organizationId');
+    const m = await em.getRepository(MembershipEntity).findOne({
+      where: { organizationId, userId: p.userId },
+      relations: { organization: true },
+    });
+    if (!m) throw notFound('Organization');
+    return m;
+  }
+
+  /** The caller's membership, and FORBIDDEN unless it has one of `roles`. */
+  async requireRole(p: UserPrincipal, orgId: string, roles: readonly OrgRole[]): Promise<MembershipEntity> {
+    const m = await this.membership(p, orgId);
+    if (!roles.includes(m.role)) {
+      throw forbidden(`This needs one of the roles ${roles.join(', ')} in the organization`);
+    }
+    return m;
+  }
+
+  /** The organization if the caller is a member, else null (the contract's nullable `organization`). */
+  async find(p: UserPrincipal, rawOrgId: string): Promise<OrganizationEntity | null> {
+    try {
+      return (await this.membership(p, rawOrgId)).organization ?? null;
+    } catch {
+      return null;
+    }
+  }
+
+  members(organizationId: string): Promise<MembershipEntity[]> {
+    return this.db.getRepository(MembershipEntity).find({
+      where: { organizationId },
+      relations: { user: true, organization: true },
+      order: { createdAt: 'ASC' },
+    });
+  }
+
+  /** Memberships of `userId` in organizations the viewer also belongs to (no leaking of other orgs). */
+  visibleMemberships(viewerId: string, userId: string): Promise<MembershipEntity[]> {
+    return this.db
+      .getRepository(MembershipEntity)
+      .createQueryBuilder('m')
+      .innerJoinAndSelect('m.organization', 'o')
+      .innerJoinAndSelect('m.user', 'u')
+      .innerJoin(MembershipEntity, 'viewer', 'viewer.organization_id = m.organization_id AND viewer.user_id = :viewerId', {
+        viewerId,
+      })
+      .where('m.user_id = :userId', { userId })
+      .orderBy('m.created_at', 'ASC')
+      .getMany();
+  }
+
+  /** OWNER or ADMIN adds an existing user by email. Only an OWNER may grant OWNER. */
+  async addMember(p: UserPrincipal, orgId: string, rawEmail: string, role: OrgRole): Promise<MembershipEntity> {
+    const email = requireEmail(rawEmail);
+    if (!Object.values(OrgRole).includes(role)) throw badInput('role is not a known organization role', 'role');
+    const caller = await this.requireRole(p, orgId, MEMBERSHIP_ADMIN_ROLES);
+    if (role === OrgRole.OWNER && caller.role !== OrgRole.OWNER) throw forbidden('Only an OWNER can add an OWNER');
+    const user = await this.db.getRepository(UserEntity).findOneBy({ email });
+    if (!user) throw notFound('User');
+    const repo = this.db.getRepository(MembershipEntity);
+    const result = await repo
+      .createQueryBuilder()
+      .insert()
+      .values({ organizationId: caller.organizationId, userId: user.id, role })
+      .orIgnore()
+      .execute();
+    if (result.identifiers.length === 0 || result.raw.length === 0) {
+      throw conflict('This user is already a member of the organization');
+    }
+    const created = await repo.findOneOrFail({
+      where: { organizationId: caller.organizationId, userId: user.id },
+      relations: { user: true, organization: true },
+    });
+    return created;
+  }
+
+  /**
+   * OWNER or ADMIN removes a member; anyone may remove themselves. The last OWNER cannot be
+   * removed (the check and the delete run in one transaction with the owners locked).
+   */
+  async removeMember(p: UserPrincipal, orgId: string, rawUserId: string): Promise<boolean> {
+    const userId = requireId(rawUserId, 'userId');
+    const caller = await this.membership(p, orgId);
+    if (userId !== p.userId && !MEMBERSHIP_ADMIN_ROLES.includes(caller.role)) {
+      throw forbidden('Only an OWNER or ADMIN can remove other members');
+    }
+    return this.db.transaction(async (tx) => {
+      const repo = tx.getRepository(MembershipEntity);
+      const owners = await repo
+        .createQueryBuilder('m')
+        .setLock('pessimistic_write')
+        .where('m.organization_id = :orgId AND m.role = :owner', { orgId: caller.organizationId, owner: OrgRole.OWNER })
+        .getMany();
+      const target = await repo.findOneBy({ organizationId: caller.organizationId, userId });
+      if (!target) throw notFound('Member');
+      if (target.role === OrgRole.OWNER && caller.role !== OrgRole.OWNER && userId !== p.userId) {
+        throw forbidden('Only an OWNER can remove an OWNER');
+      }
+      if (target.role === OrgRole.OWNER && owners.length <= 1) {
+        throw conflict('The last OWNER cannot be removed; make someone else OWNER first');
+      }
+      await repo.delete({ organizationId: caller.organizationId, userId });
+      return true;
+    });
+  }
+
+  /** Changes a member's role. Only an OWNER grants or takes OWNER; the last OWNER cannot be demoted. */
+  async changeRole(p: UserPrincipal, orgId: string, rawUserId: string, role: OrgRole): Promise<MembershipEntity> {
+    const userId = requireId(rawUserId, 'userId');
+    if (!Object.values(OrgRole).includes(role)) throw badInput('role is not a known organization role', 'role');
+    const caller = await this.requireRole(p, orgId, MEMBERSHIP_ADMIN_ROLES);
+    await this.db.transaction(async (tx) => {
+      const repo = tx.getRepository(MembershipEntity);
+      const owners = await repo
+        .createQueryBuilder('m')
+        .setLock('pessimistic_write')
+        .where('m.organization_id = :orgId AND m.role = :owner', { orgId: caller.organizationId, owner: OrgRole.OWNER })
+        .getMany();
+      const target = await repo.findOneBy({ organizationId: caller.organizationId, userId });
+      if (!target) throw notFound('Member');
+      if ((role === OrgRole.OWNER || target.role === OrgRole.OWNER) && caller.role !== OrgRole.OWNER) {
+        throw forbidden('Only an OWNER can grant or take the OWNER role');
+      }
+      if (target.role === OrgRole.OWNER && role !== OrgRole.OWNER && owners.length <= 1) {
+        throw conflict('The last OWNER cannot be demoted; make someone else OWNER first');
+      }
+      await repo.update({ organizationId: caller.organizationId, userId }, { role });
+    });
+    return this.db.getRepository(MembershipEntity).findOneOrFail({
+      where: { organizationId: caller.organizationId, userId },
+      relations: { user: true, organization: true },
+    });
+  }
+}

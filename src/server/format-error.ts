@@ -1,0 +1,68 @@
+import { randomUUID } from 'node:crypto';
+import { ApolloServerErrorCode, unwrapResolverError } from '@apollo/server/errors';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import type { MiddlewareFn } from 'type-graphql';
+import { AppError } from '../errors/app-error';
+import type { Logger } from '../infra/logger';
+import type { GraphQLContext } from './context';
+
+const CALLER_MISTAKES = new Set<unknown>([
+  ApolloServerErrorCode.GRAPHQL_PARSE_FAILED,
+  ApolloServerErrorCode.GRAPHQL_VALIDATION_FAILED,
+  ApolloServerErrorCode.BAD_USER_INPUT,
+  ApolloServerErrorCode.OPERATION_RESOLUTION_FAILURE,
+  ApolloServerErrorCode.PERSISTED_QUERY_NOT_SUPPORTED,
+  ApolloServerErrorCode.BAD_REQUEST,
+]);
+
+/**
+ * Resolver errors that are not AppErrors are bugs or outages: log them with their stack and
+ * the request id, and hand the client only the id. Runs around every resolver (global
+ * middleware), so resolvers need no try/catch.
+ */
+export const maskUnexpectedErrors: MiddlewareFn<GraphQLContext> = async ({ context, info }, next) => {
+  try {
+    return await next();
+  } catch (err) {
+    if (err instanceof AppError) throw err;
+    context.logger.error({ err, requestId: context.requestId, path: info.path }, 'unexpected error');
+    throw internalError(context.requestId);
+  }
+};
+
+export function internalError(requestId: string): AppError {
+  return new AppError('INTERNAL_SERVER_ERROR', `Internal server error (request id ${requestId})`, { requestId });
+}
+
+/**
+ * The one place errors become GraphQL errors: AppErrors keep their code and message; GraphQL's
+ * own parse/validation/variable errors become BAD_USER_INPUT; anything else is masked.
+ */
+export function formatError(formatted: GraphQLFormattedError, error: unknown, logger: Logger): GraphQLFormattedError {
+  const original = unwrapResolverError(error);
+  if (original instanceof AppError) {
+    return {
+      message: original.message,
+      ...(formatted.path ? { path: formatted.path } : {}),
+      ...(formatted.locations ? { locations: formatted.locations } : {}),
+      extensions: { ...original.extensions, code: original.code },
+    };
+  }
+  const isGraphQLOwn = original instanceof GraphQLError && !original.originalError;
+  if (CALLER_MISTAKES.has(formatted.extensions?.code) || (isGraphQLOwn && !formatted.path)) {
+    return {
+      message: formatted.message,
+      ...(formatted.locations ? { locations: formatted.locations } : {}),
+      extensions: { code: 'BAD_USER_INPUT' },
+    };
+  }
+  const requestId = randomUUID();
+  logger.error({ err: original, requestId, path: formatted.path }, 'unexpected error outside a resolver');
+  return { message: internalError(requestId).message, extensions: { code: 'INTERNAL_SERVER_ERROR', requestId } };
+}
+
+/** The same mapping for graphql-ws, which has no formatError of its own. */
+export function toGraphQLError(error: unknown, logger: Logger): GraphQLError {
+  const f = formatError({ message: error instanceof Error ? error.message : 'error' }, error, logger);
+  return new GraphQLError(f.message, { extensions: f.extensions });
+}

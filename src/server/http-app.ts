@@ -1,0 +1,74 @@
+import { randomUUID } from 'node:crypto';
+import type { ApolloServer } from '@apollo/server';
+import { expressMiddleware } from '@as-integrations/express5';
+import express, { type Express, type Request } from 'express';
+import type { Logger } from '../infra/logger';
+import type { Metrics } from '../infra/metrics';
+import type { GraphQLContext } from './context';
+import type { Services } from './services';
+
+export interface Readiness {
+  /** Resolves to an error message per dependency that does not answer. */
+  check(): Promise<Record<string, string | 'ok'>>;
+}
+
+/** Express app: /graphql (Apollo), /healthz, /readyz, /metrics. */
+export function createHttpApp(deps: {
+  apollo: ApolloServer<GraphQLContext>;
+  services: Services;
+  logger: Logger;
+  metrics: Metrics;
+  readiness: Readiness;
+}): Express {
+  const { apollo, services, logger, metrics, readiness } = deps;
+  const app = express();
+  app.disable('x-powered-by');
+
+  app.use((req, res, next) => {
+    const end = metrics.httpDuration.startTimer({ method: req.method });
+    res.on('finish', () => {
+      const route = routeLabel(req);
+      end({ route });
+      metrics.httpRequests.inc({ method: req.method, route, status: String(res.statusCode) });
+    });
+    next();
+  });
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+
+  app.get('/readyz', async (_req, res) => {
+    const checks = await readiness.check();
+    const ready = Object.values(checks).every((v) => v === 'ok');
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', checks });
+  });
+
+  app.get('/metrics', async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+
+  app.use(
+    '/graphql',
+    express.json({ limit: '1mb' }),
+    expressMiddleware(apollo, {
+      context: async ({ req }): Promise<GraphQLContext> => {
+        const requestId = headerRequestId(req) ?? randomUUID();
+        const principal = await services.apiTokens.authenticate(req.headers.authorization);
+        return { requestId, principal, services, logger: logger.child({ requestId }) };
+      },
+    }),
+  );
+  return app;
+}
+
+function routeLabel(req: Request): string {
+  const known = ['/graphql', '/healthz', '/readyz', '/metrics'];
+  return known.includes(req.path) ? req.path : 'other';
+}
+
+/** Honour a caller's X-Request-Id when it is a sane token, so logs correlate across hops. */
+function headerRequestId(req: Request): string | undefined {
+  const v = req.headers['x-request-id'];
+  return typeof v === 'string' && /^[A-Za-z0-9._-]{8,64}$/.test(v) ? v : undefined;
+}

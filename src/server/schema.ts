@@ -1,0 +1,31 @@
+import { printSchema, type GraphQLSchema } from 'graphql';
+import { DateTimeResolver } from 'graphql-scalars';
+import { buildSchema, type NonEmptyArray } from 'type-graphql';
+import { authChecker } from '../auth/auth-checker';
+import { ApiTokensResolver } from '../modules/api-tokens/api-tokens.resolver';
+import { OrganizationsResolver } from '../modules/organizations/organizations.resolver';
+import { UsersResolver } from '../modules/users/users.resolver';
+import { maskUnexpectedErrors } from './format-error';
+
+/** Every resolver of the public API. */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+export const RESOLVERS: NonEmptyArray<Function> = [UsersResolver, OrganizationsResolver, ApiTokensResolver];
+
+let cached: Promise<GraphQLSchema> | undefined;
+
+/** Builds the schema from the resolvers (once per process: type-graphql metadata is global). */
+export function buildAppSchema(): Promise<GraphQLSchema> {
+  cached ??= buildSchema({
+    resolvers: RESOLVERS,
+    authChecker,
+    validate: false,
+    scalarsMap: [{ type: Date, scalar: DateTimeResolver }],
+    globalMiddlewares: [maskUnexpectedErrors],
+  });
+  return cached;
+}
+
+/** The SDL committed as schema.graphql. */
+export async function printAppSchema(): Promise<string> {
+  return `${printSchema(await buildAppSchema())}\n`;
+}

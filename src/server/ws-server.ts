@@ -1,0 +1,104 @@
+import { randomUUID } from 'node:crypto';
+import type { Server } from 'node:http';
+import { GraphQLError, parse, validate, type ExecutionResult, type GraphQLSchema } from 'graphql';
+import { CloseCode } from 'graphql-ws';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer } from 'ws';
+import type { Principal } from '../auth/principal';
+import { AppError } from '../errors/app-error';
+import type { Logger } from '../infra/logger';
+import { operationLabel, type Metrics } from '../infra/metrics';
+import type { GraphQLContext } from './context';
+import { formatError } from './format-error';
+import { checkQueryLimits, type QueryLimits } from './query-limits';
+import type { Services } from './services';
+
+/** Close code for a connection whose token we refused (graphql-ws reserves 4401 for this). */
+export const UNAUTHORIZED_CLOSE = CloseCode.Unauthorized;
+
+/** Per-connection state graphql-ws keeps on `ctx.extra`. */
+interface ConnectionState extends Record<PropertyKey, unknown> {
+  principal?: Principal;
+}
+
+export interface WsHandle {
+  /** Closes every socket with 1001 (going away) and stops accepting. */
+  close(): Promise<void>;
+  clientCount(): number;
+}
+
+/**
+ * graphql-ws on the HTTP server's /graphql path. The token in connectionParams.authorization is
+ * checked once at connection_init; a bad one closes the socket with 4401 and the reason, before
+ * any subscription starts.
+ */
+export function attachWsServer(deps: {
+  httpServer: Server;
+  schema: GraphQLSchema;
+  services: Services;
+  logger: Logger;
+  metrics: Metrics;
+  limits: QueryLimits;
+}): WsHandle {
+  const { schema, services, logger, metrics, limits } = deps;
+  const wss = new WebSocketServer({ server: deps.httpServer, path: '/graphql' });
+  const dispose = useServer<Record<string, unknown>, ConnectionState>(
+    {
+      schema,
+      onConnect: async (ctx) => {
+        const principal = await services.apiTokens.authenticate(ctx.connectionParams?.authorization);
+        if (principal.kind !== 'user') {
+          const reason = principal.kind === 'admin' ? 'The platform admin token cannot subscribe' : principal.reason;
+          ctx.extra.socket.close(UNAUTHORIZED_CLOSE, `Unauthorized: ${reason}`.slice(0, 120));
+          return false;
+        }
+        ctx.extra.principal = principal;
+        return true;
+      },
+      context: (ctx): GraphQLContext => {
+        const principal = ctx.extra.principal ?? { kind: 'anonymous', reason: 'not connected' };
+        const requestId = randomUUID();
+        return { requestId, principal, services, logger: logger.child({ requestId }) };
+      },
+      onSubscribe: (_ctx, _id, payload) => {
+        try {
+          const document = parse(payload.query);
+          const errors = validate(schema, document);
+          if (errors.length > 0) return errors.map((e) => asBadInput(e));
+          checkQueryLimits(schema, document, payload.operationName, payload.variables, limits);
+          metrics.graphqlOperations.inc({ operation: operationLabel(payload.operationName), type: 'subscription', outcome: 'started' });
+          return { schema, document, operationName: payload.operationName, variableValues: payload.variables };
+        } catch (err) {
+          if (err instanceof AppError) return [new GraphQLError(err.message, { extensions: { code: err.code } })];
+          if (err instanceof GraphQLError) return [asBadInput(err)];
+          throw err;
+        }
+      },
+      onNext: (_ctx, _id, _payload, _args, result) => formatResult(result as ExecutionResult, logger),
+    },
+    wss,
+  );
+
+  return {
+    close: async () => {
+      await dispose.dispose();
+    },
+    clientCount: () => wss.clients.size,
+  };
+}
+
+function asBadInput(e: GraphQLError): GraphQLError {
+  return new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: 'BAD_USER_INPUT' } });
+}
+
+/** Subscription errors go through the same formatter as HTTP ones. */
+function formatResult(result: ExecutionResult, logger: Logger): ExecutionResult | undefined {
+  if (!result.errors?.length) return undefined;
+  return {
+    ...result,
+    errors: result.errors.map((e) => {
+      const f = formatError(e.toJSON(), e, logger);
+      return new GraphQLError(f.message, { path: f.path, extensions: f.extensions });
+    }),
+  };
+}

@@ -8,7 +8,8 @@ import { createLogger } from './infra/logger';
  * unreachable) print one clear line and exit 1; anything else is logged with its stack.
  */
 async function main(): Promise<void> {
-  const bootLogger = createLogger(process.env.LOG_LEVEL ?? 'info');
+  // Before the configuration is validated, log at a fixed level.
+  const bootLogger = createLogger('info');
   let app: AppHandle;
   try {
     const config = loadConfig(process.env, { warn: (msg) => bootLogger.warn(msg) });

@@ -25,10 +25,17 @@ export async function connectRedisOnce(url: string, timeoutMs: number): Promise<
     retryStrategy: () => null,
     enableOfflineQueue: false,
   });
-  client.on('error', () => undefined);
+  // ioredis reports the cause (ECONNREFUSED, ENOTFOUND, auth) on 'error' and then rejects
+  // connect() with a generic "Connection is closed": keep the cause.
+  let cause: Error | undefined;
+  client.on('error', (err: Error) => {
+    cause ??= err;
+  });
   try {
     await client.connect();
     await client.ping();
+  } catch (err) {
+    throw cause ?? err;
   } finally {
     client.disconnect();
   }

@@ -40,12 +40,13 @@ export function internalError(requestId: string): AppError {
  */
 export function formatError(formatted: GraphQLFormattedError, error: unknown, logger: Logger): GraphQLFormattedError {
   const original = unwrapResolverError(error);
-  if (original instanceof AppError) {
+  const app = findAppError(error);
+  if (app) {
     return {
-      message: original.message,
+      message: app.message,
       ...(formatted.path ? { path: formatted.path } : {}),
       ...(formatted.locations ? { locations: formatted.locations } : {}),
-      extensions: { ...original.extensions, code: original.code },
+      extensions: { ...app.extensions, code: app.code },
     };
   }
   const isGraphQLOwn = original instanceof GraphQLError && !original.originalError;
@@ -59,6 +60,16 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown, lo
   const requestId = randomUUID();
   logger.error({ err: original, requestId, path: formatted.path }, 'unexpected error outside a resolver');
   return { message: internalError(requestId).message, extensions: { code: 'INTERNAL_SERVER_ERROR', requestId } };
+}
+
+/** Apollo and graphql-js wrap errors thrown by plugins and resolvers; find ours inside. */
+function findAppError(error: unknown): AppError | undefined {
+  let e: unknown = error;
+  for (let depth = 0; e && depth < 5; depth++) {
+    if (e instanceof AppError) return e;
+    e = (e as { originalError?: unknown }).originalError;
+  }
+  return undefined;
 }
 
 /** The same mapping for graphql-ws, which has no formatError of its own. */

@@ -64,7 +64,9 @@ export function createHttpApp(deps: {
 
 function routeLabel(req: Request): string {
   const known = ['/graphql', '/healthz', '/readyz', '/metrics'];
-  return known.includes(req.path) ? req.path : 'other';
+  // req.path is relative inside mounted middleware; originalUrl is what the client asked for.
+  const path = req.originalUrl.split('?', 1)[0] ?? '';
+  return known.includes(path) ? path : 'other';
 }
 
 /** Honour a caller's X-Request-Id when it is a sane token, so logs correlate across hops. */

@@ -1,4 +1,5 @@
 import {
+  GraphQLError,
   Kind,
   type DocumentNode,
   type FragmentDefinitionNode,
@@ -37,13 +38,20 @@ export function checkQueryLimits(
   if (depth > limits.maxQueryDepth) {
     throw badInput(`Query depth ${depth} exceeds the limit of ${limits.maxQueryDepth}`);
   }
-  const complexity = getComplexity({
-    schema,
-    query: document,
-    operationName: operationName ?? undefined,
-    variables: variables ?? {},
-    estimators: [fieldExtensionsEstimator(), simpleEstimator({ defaultComplexity: 1 })],
-  });
+  let complexity: number;
+  try {
+    complexity = getComplexity({
+      schema,
+      query: document,
+      operationName: operationName ?? undefined,
+      variables: variables ?? {},
+      estimators: [fieldExtensionsEstimator(), simpleEstimator({ defaultComplexity: 1 })],
+    });
+  } catch (err) {
+    // The estimator coerces variables itself; a bad value is the caller's mistake.
+    if (err instanceof GraphQLError) throw badInput(err.message);
+    throw err;
+  }
   if (complexity > limits.maxQueryComplexity) {
     throw badInput(`Query complexity ${complexity} exceeds the limit of ${limits.maxQueryComplexity}`);
   }

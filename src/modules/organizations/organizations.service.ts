@@ -1,7 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { UserPrincipal } from '../../auth/principal';
 import { badInput, conflict, forbidden, notFound } from '../../errors/app-error';
-import { requireEmail, requireId, requireName } from '../../errors/validate';
+import { isUuid, requireEmail, requireId, requireName } from '../../errors/validate';
 import { UserEntity } from '../users/user.entity';
 import { MembershipEntity } from './membership.entity';
 import { OrganizationEntity } from './organization.entity';
@@ -45,11 +45,12 @@ export class OrganizationsService {
 
   /** The organization if the caller is a member, else null (the contract's nullable `organization`). */
   async find(p: UserPrincipal, rawOrgId: string): Promise<OrganizationEntity | null> {
-    try {
-      return (await this.membership(p, rawOrgId)).organization ?? null;
-    } catch {
-      return null;
-    }
+    if (!isUuid(rawOrgId)) return null;
+    const m = await this.db.getRepository(MembershipEntity).findOne({
+      where: { organizationId: rawOrgId.toLowerCase(), userId: p.userId },
+      relations: { organization: true },
+    });
+    return m?.organization ?? null;
   }
 
   members(organizationId: string): Promise<MembershipEntity[]> {

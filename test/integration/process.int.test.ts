@@ -1,0 +1,120 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { resolve } from 'node:path';
+import { wsClient } from '../support/gql-client';
+import { dropDatabase } from '../support/app';
+import { TEST_ADMIN_TOKEN, TEST_ENCRYPTION_KEYS, TEST_REDIS_URL, uniqueNames } from '../support/test-env';
+
+const ROOT = resolve(__dirname, '../..');
+
+/** Runs the real entry point (src/main.ts) as its own process, as `npm start` does. */
+function startProcess(env: Record<string, string>): { child: ChildProcess; out: () => string; exited: Promise<{ code: number | null; ms: number }> } {
+  const started = Date.now();
+  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/main.ts'], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', ENCRYPTION_KEYS: TEST_ENCRYPTION_KEYS, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<{ code: number | null; ms: number }>((res) =>
+    child.on('exit', (code) => res({ code, ms: Date.now() - started })),
+  );
+  return { child, out: () => out, exited };
+}
+
+/** A local port nothing listens on. */
+async function closedPort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const port = (srv.address() as { port: number }).port;
+  await new Promise((r) => srv.close(r));
+  return port;
+}
+
+async function waitFor(check: () => boolean, ms: number): Promise<void> {
+  const until = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > until) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('the process (src/main.ts)', () => {
+  it('exits non-zero within 10 s with one clear line when Postgres is unreachable (password masked)', async () => {
+    const port = await closedPort();
+    const p = startProcess({ DATABASE_URL: `postgres://app:hunter2secret@127.0.0.1:${port}/byok`, REDIS_URL: TEST_REDIS_URL });
+    const { code, ms } = await p.exited;
+    expect(code).toBe(1);
+    expect(ms).toBeLessThan(10_000);
+    const out = p.out();
+    expect(out).toContain(`Cannot reach Postgres at postgres://app:***@127.0.0.1:${port}/byok (ECONNREFUSED)`);
+    expect(out).toContain('docker compose up -d');
+    expect(out).not.toContain('hunter2secret');
+    expect(out).not.toMatch(/\n\s+at /); // no stack trace
+  });
+
+  it('exits non-zero within 10 s with one clear line when Redis is unreachable', async () => {
+    const port = await closedPort();
+    const p = startProcess({ REDIS_URL: `redis://:topsecretpw@127.0.0.1:${port}` });
+    const { code, ms } = await p.exited;
+    expect(code).toBe(1);
+    expect(ms).toBeLessThan(10_000);
+    expect(p.out()).toContain(`Cannot reach Redis at redis://:***@127.0.0.1:${port} (ECONNREFUSED)`);
+    expect(p.out()).not.toContain('topsecretpw');
+    expect(p.out()).not.toMatch(/\n\s+at /);
+  });
+
+  it('refuses a bad configuration value, naming the variable', async () => {
+    const p = startProcess({ PORT: 'eighty', LOG_LEVEL: 'loud' });
+    const { code } = await p.exited;
+    expect(code).toBe(1);
+    expect(p.out()).toContain('PORT: Expected number');
+    expect(p.out()).toContain('LOG_LEVEL:');
+  });
+
+  it('production refuses to start without ENCRYPTION_KEYS', async () => {
+    const p = startProcess({ NODE_ENV: 'production', ENCRYPTION_KEYS: '' });
+    const { code } = await p.exited;
+    expect(code).toBe(1);
+    expect(p.out()).toContain('ENCRYPTION_KEYS: required in production');
+  });
+
+  it('on SIGTERM: closes subscriptions with 1001, finishes, exits 0 within 10 s', async () => {
+    const names = uniqueNames('sigterm');
+    const port = await closedPort();
+    const p = startProcess({
+      DATABASE_URL: names.databaseUrl,
+      REDIS_URL: TEST_REDIS_URL,
+      QUEUE_PREFIX: names.queuePrefix,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+    });
+    try {
+      await waitFor(() => p.out().includes('serving GraphQL'), 30_000);
+      const url = `http://127.0.0.1:${port}`;
+      const res = await fetch(`${url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${TEST_ADMIN_TOKEN}` },
+        body: JSON.stringify({ query: 'mutation { createUser(email: "sig@example.com") { token } }' }),
+      });
+      const token = ((await res.json()) as { data: { createUser: { token: string } } }).data.createUser.token;
+      const closed = new Promise<number>((resolveClose) => {
+        const c = wsClient(url, token, { onClosed: (code) => resolveClose(code) });
+        c.subscribe({ query: 'subscription { __typename }' }, { next: () => undefined, error: () => undefined, complete: () => undefined });
+        c.on('connected', () => p.child.kill('SIGTERM'));
+      });
+      const started = Date.now();
+      expect(await closed).toBe(1001);
+      const { code } = await p.exited;
+      expect(code).toBe(0);
+      expect(Date.now() - started).toBeLessThan(10_000);
+      expect(p.out()).toContain('"msg":"stopped"');
+    } finally {
+      p.child.kill('SIGKILL');
+      await dropDatabase(names.dbName);
+    }
+  }, 60_000);
+});

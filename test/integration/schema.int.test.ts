@@ -1,0 +1,71 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { buildSchema as buildSdl, isEnumType, isInputObjectType, isObjectType, type GraphQLNamedType } from 'graphql';
+import { getMetadataStorage } from 'type-graphql';
+import { buildAppSchema, printAppSchema } from '../../src/server/schema';
+
+describe('GraphQL schema', () => {
+  it('schema.graphql is what the resolvers generate (run `npm run schema:print` after changing them)', async () => {
+    const committed = readFileSync(resolve(__dirname, '../../schema.graphql'), 'utf8');
+    expect(await printAppSchema()).toBe(committed);
+  });
+
+  it('every query, mutation and subscription is guarded by @Authorized', async () => {
+    await buildAppSchema();
+    const storage = getMetadataStorage();
+    const operations = [...storage.queries, ...storage.mutations, ...storage.subscriptions];
+    expect(operations.length).toBeGreaterThan(5);
+    const unguarded = operations.filter(
+      (op) => !storage.authorizedFields.some((a) => a.target === op.target && a.fieldName === op.methodName),
+    );
+    expect(unguarded.map((op) => op.schemaName)).toEqual([]);
+  });
+
+  it('implements the names of contract.graphql that have landed, with the contract types', async () => {
+    const contract = buildSdl(readFileSync(resolve(__dirname, '../../../shared/design/contract.graphql'), 'utf8'));
+    const ours = await buildAppSchema();
+    const problems: string[] = [];
+    const present = (t: GraphQLNamedType) => ours.getType(t.name);
+    for (const type of Object.values(contract.getTypeMap())) {
+      if (type.name.startsWith('__')) continue;
+      const mine = present(type);
+      if (!mine) continue; // not built yet: see the list below
+      if (isObjectType(type) || isInputObjectType(type)) {
+        const fields = (mine as typeof type).getFields();
+        for (const [name, f] of Object.entries(type.getFields())) {
+          const m = fields[name];
+          if (!m) {
+            if (!NOT_YET_BUILT_FIELDS.includes(`${type.name}.${name}`)) problems.push(`${type.name}.${name} missing`);
+          }
+          else if (String(m.type) !== String(f.type)) problems.push(`${type.name}.${name}: ${String(m.type)} != ${String(f.type)}`);
+        }
+      }
+      if (isEnumType(type) && isEnumType(mine)) {
+        const values = new Set(mine.getValues().map((v) => v.name));
+        for (const v of type.getValues()) if (!values.has(v.name)) problems.push(`${type.name}.${v.name} missing`);
+      }
+    }
+    expect(problems).toEqual([]);
+    const missing = Object.keys(contract.getTypeMap()).filter((n) => !n.startsWith('__') && !ours.getType(n));
+    // Shrinks as issues land; the contract test covers every type that exists.
+    expect(missing.sort()).toEqual(NOT_YET_BUILT.slice().sort());
+  });
+});
+
+/** Root fields of the contract not yet implemented (each later issue removes its own). */
+const NOT_YET_BUILT_FIELDS: string[] = [
+  'Query.providers', 'Query.models', 'Query.byokKeys', 'Query.byokKey', 'Query.validationJobs', 'Query.auditEvents',
+  'Query.usageSummary', 'Query.usageRecords', 'Mutation.addByokKey', 'Mutation.updateByokKey',
+  'Mutation.setByokKeyEnabled', 'Mutation.deleteByokKey', 'Mutation.validateByokKey',
+];
+
+/** Contract types not yet implemented (each later issue removes its own). */
+const NOT_YET_BUILT: string[] = [
+  'Float', 'Int',
+  'ApiDialect', 'AuditEvent', 'AuditEventConnection', 'AuditEventEdge', 'AddByokKeyInput', 'AwsCredentialsInput',
+  'ByokKey', 'ChatCompletionEvent', 'ChatCompletionInput', 'ChatEventType', 'ChatMessageInput', 'ChatRole',
+  'CredentialFormat', 'KeySource', 'KeyStatus', 'Model', 'PageInfo', 'Provider', 'ProviderId', 'ProviderKind',
+  'Subscription', 'TimeBucket', 'TokenUsage', 'UpdateByokKeyInput', 'UsageDimension', 'UsageFilter', 'UsageGroup',
+  'UsageRecord', 'UsageRecordConnection', 'UsageRecordEdge', 'UsageStatus', 'UsageTotals', 'ValidationJob',
+  'ValidationJobConnection', 'ValidationJobEdge', 'ValidationOutcome',
+];

@@ -18,6 +18,8 @@ import { buildAppSchema } from './server/schema';
 import { createServices } from './server/services';
 import { attachWsServer } from './server/ws-server';
 import { DependencyError, checkDependencies } from './boot-checks';
+import { createCatalog } from './catalog/catalog';
+import { loadCatalogFile } from './catalog/catalog-file';
 
 export interface AppHandle {
   config: AppConfig;
@@ -58,7 +60,8 @@ export async function startApp(config: AppConfig, opts: StartOptions = {}): Prom
   await redis.connect();
 
   const metrics = new Metrics();
-  const services = createServices(config, db, logger);
+  const catalog = createCatalog(config.catalogFile ? await loadCatalogFile(config.catalogFile) : []);
+  const services = createServices(config, db, logger, catalog);
   const closers: Array<() => Promise<void>> = [];
 
   let httpServer: Server | undefined;

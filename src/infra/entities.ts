@@ -1,7 +1,9 @@
 import { ApiTokenEntity } from '../modules/api-tokens/api-token.entity';
+import { AuditEventEntity } from '../modules/audit/audit-event.entity';
+import { ByokKeyEntity } from '../modules/byok-keys/byok-key.entity';
 import { MembershipEntity } from '../modules/organizations/membership.entity';
 import { OrganizationEntity } from '../modules/organizations/organization.entity';
 import { UserEntity } from '../modules/users/user.entity';
 
 /** Every entity; the app, ormconfig.ts and tests share this list. */
-export const ENTITIES = [UserEntity, OrganizationEntity, MembershipEntity, ApiTokenEntity];
+export const ENTITIES = [UserEntity, OrganizationEntity, MembershipEntity, ApiTokenEntity, ByokKeyEntity, AuditEventEntity];

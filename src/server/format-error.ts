@@ -3,6 +3,7 @@ import { ApolloServerErrorCode, unwrapResolverError } from '@apollo/server/error
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { MiddlewareFn } from 'type-graphql';
 import { AppError } from '../errors/app-error';
+import { withoutVariableValue } from '../errors/variable-errors';
 import type { Logger } from '../infra/logger';
 import type { GraphQLContext } from './context';
 
@@ -52,7 +53,7 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown, lo
   const isGraphQLOwn = original instanceof GraphQLError && !original.originalError;
   if (CALLER_MISTAKES.has(formatted.extensions?.code) || (isGraphQLOwn && !formatted.path)) {
     return {
-      message: formatted.message,
+      message: withoutVariableValue(formatted.message, original),
       ...(formatted.locations ? { locations: formatted.locations } : {}),
       extensions: { code: 'BAD_USER_INPUT' },
     };

@@ -4,7 +4,7 @@ import { expressMiddleware } from '@as-integrations/express5';
 import express, { type Express, type Request } from 'express';
 import type { Logger } from '../infra/logger';
 import type { Metrics } from '../infra/metrics';
-import type { GraphQLContext } from './context';
+import { createContext, type GraphQLContext } from './context';
 import type { Services } from './services';
 
 export interface Readiness {
@@ -53,9 +53,8 @@ export function createHttpApp(deps: {
     express.json({ limit: '1mb' }),
     expressMiddleware(apollo, {
       context: async ({ req }): Promise<GraphQLContext> => {
-        const requestId = headerRequestId(req) ?? randomUUID();
         const principal = await services.apiTokens.authenticate(req.headers.authorization);
-        return { requestId, principal, services, logger: logger.child({ requestId }) };
+        return createContext(principal, services, logger, headerRequestId(req) ?? randomUUID());
       },
     }),
   );

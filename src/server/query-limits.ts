@@ -9,6 +9,7 @@ import {
 } from 'graphql';
 import { getComplexity, simpleEstimator, fieldExtensionsEstimator } from 'graphql-query-complexity';
 import { badInput } from '../errors/app-error';
+import { withoutVariableValue } from '../errors/variable-errors';
 
 export interface QueryLimits {
   maxQueryDepth: number;
@@ -49,7 +50,7 @@ export function checkQueryLimits(
     });
   } catch (err) {
     // The estimator coerces variables itself; a bad value is the caller's mistake.
-    if (err instanceof GraphQLError) throw badInput(err.message);
+    if (err instanceof GraphQLError) throw badInput(withoutVariableValue(err.message, err));
     throw err;
   }
   if (complexity > limits.maxQueryComplexity) {

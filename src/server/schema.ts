@@ -3,13 +3,23 @@ import { DateTimeResolver } from 'graphql-scalars';
 import { buildSchema, type NonEmptyArray } from 'type-graphql';
 import { authChecker } from '../auth/auth-checker';
 import { ApiTokensResolver } from '../modules/api-tokens/api-tokens.resolver';
+import { AuditResolver } from '../modules/audit/audit.resolver';
+import { ByokKeysResolver } from '../modules/byok-keys/byok-keys.resolver';
+import { ProvidersResolver } from '../modules/providers/providers.resolver';
 import { OrganizationsResolver } from '../modules/organizations/organizations.resolver';
 import { UsersResolver } from '../modules/users/users.resolver';
 import { maskUnexpectedErrors } from './format-error';
 
 /** Every resolver of the public API. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-export const RESOLVERS: NonEmptyArray<Function> = [UsersResolver, OrganizationsResolver, ApiTokensResolver];
+export const RESOLVERS: NonEmptyArray<Function> = [
+  UsersResolver,
+  OrganizationsResolver,
+  ApiTokensResolver,
+  ProvidersResolver,
+  ByokKeysResolver,
+  AuditResolver,
+];
 
 let cached: Promise<GraphQLSchema> | undefined;
 

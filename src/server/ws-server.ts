@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import { GraphQLError, parse, validate, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import { CloseCode } from 'graphql-ws';
@@ -8,7 +7,7 @@ import type { Principal } from '../auth/principal';
 import { AppError } from '../errors/app-error';
 import type { Logger } from '../infra/logger';
 import { operationLabel, type Metrics } from '../infra/metrics';
-import type { GraphQLContext } from './context';
+import { createContext, type GraphQLContext } from './context';
 import { formatError } from './format-error';
 import { checkQueryLimits, type QueryLimits } from './query-limits';
 import type { Services } from './services';
@@ -57,8 +56,7 @@ export function attachWsServer(deps: {
       },
       context: (ctx): GraphQLContext => {
         const principal = ctx.extra.principal ?? { kind: 'anonymous', reason: 'not connected' };
-        const requestId = randomUUID();
-        return { requestId, principal, services, logger: logger.child({ requestId }) };
+        return createContext(principal, services, logger);
       },
       onSubscribe: (_ctx, _id, payload) => {
         try {

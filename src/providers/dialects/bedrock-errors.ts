@@ -6,7 +6,7 @@ import type { ConverseStreamOutput } from '@aws-sdk/client-bedrock-runtime';
 import { UpstreamError } from '../types';
 import type { ProviderDeclaration, UpstreamChatRequest, UpstreamErrorInfo } from '../types';
 import { connectionError, connectionLostError, mapHttpError, midstreamError } from './http-error';
-import { isObject, numberAt, objectAt, stringAt } from './json';
+import { numberAt, objectAt, stringAt } from './json';
 
 /** A modeled AWS exception, reduced to what the mapping needs. */
 export interface BedrockException {
@@ -15,13 +15,20 @@ export interface BedrockException {
   status: number;
 }
 
-/** Reads name, message and HTTP status off an SDK error; undefined when it is no AWS exception. */
+/**
+ * Reads name, message and HTTP status off an SDK error; undefined for a socket-level failure.
+ * Duck-typed rather than `instanceof Error`: Node's own errors may come from another realm.
+ */
 export function asBedrockException(err: unknown): BedrockException | undefined {
-  if (!(err instanceof Error)) return undefined;
+  const name = stringAt(err, 'name');
+  const message = stringAt(err, 'message') ?? '';
+  if (name === undefined) return undefined;
   const status = numberAt(objectAt(err, '$metadata'), 'httpStatusCode');
-  const modeled = isObject(err) && (err.$fault === 'client' || err.$fault === 'server');
-  if (status === undefined && !modeled) return undefined; // socket-level failure
-  return { name: err.name, message: err.message, status: status ?? 0 };
+  const fault = stringAt(err, '$fault');
+  if (status !== undefined || fault === 'client' || fault === 'server') return { name, message, status: status ?? 0 };
+  // Exception frames the SDK could not model still arrive named like `*Exception`.
+  if (name.endsWith('Exception')) return { name, message, status: numberAt(err, 'status') ?? 0 };
+  return undefined;
 }
 
 const KEY_INVALID = new Set([
@@ -74,7 +81,7 @@ export function bedrockConnectError(provider: ProviderDeclaration, err: unknown)
 /** An error while iterating the event stream (exception frames, broken connection). */
 export function bedrockMidstreamError(req: UpstreamChatRequest, err: unknown): UpstreamError {
   if (err instanceof UpstreamError) return err;
-  const ex = asBedrockException(err) ?? streamExceptionLike(err);
+  const ex = asBedrockException(err);
   if (!ex) return connectionLostError(req.provider.name);
   return midstreamError(req.provider.name, req.credential, ex.name, ex.message);
 }
@@ -91,11 +98,5 @@ export function bedrockStreamException(event: ConverseStreamOutput): BedrockExce
   for (const [name, value] of entries) {
     if (value !== undefined && value !== null) return { name, message: stringAt(value, 'message') ?? '', status: 0 };
   }
-  return undefined;
-}
-
-/** Exception frames the SDK could not model still arrive as Errors named like `*Exception`. */
-function streamExceptionLike(err: unknown): BedrockException | undefined {
-  if (err instanceof Error && /Exception$/.test(err.name)) return { name: err.name, message: err.message, status: 0 };
   return undefined;
 }

@@ -5,7 +5,6 @@
 import { ApiDialect } from '../types';
 import type {
   DialectAdapter,
-  ProviderDeclaration,
   TokenCounts,
   UpstreamChatRequest,
   UpstreamEvent,
@@ -61,24 +60,24 @@ export function normalizeOpenAiUsage(usage: JsonObject, completionExcludesReason
 export class OpenAiChatNormalizer implements SseNormalizer {
   private finishReason: string | undefined;
 
-  constructor(
-    private readonly provider: ProviderDeclaration,
-    private readonly req: Pick<UpstreamChatRequest, 'credential'>,
-  ) {}
+  constructor(private readonly req: Pick<UpstreamChatRequest, 'provider' | 'credential'>) {}
 
   push(event: SseEvent, out: UpstreamEvent[]): boolean {
     const data = event.data.trim();
     if (data === '[DONE]') return true;
     if (data === '') return false;
     const chunk = parseJson(data);
-    if (!isObject(chunk)) throw malformedStreamError(this.provider.name);
+    if (!isObject(chunk)) throw malformedStreamError(this.req.provider.name);
     // §1.1 "Mid-stream": the chunk schema is a union with the error shape, after HTTP 200.
+    // `code` can be a string or a number on compatible providers; some send a bare string.
     const error = objectAt(chunk, 'error');
     if (error) {
       const code = error.code;
       const type = stringAt(error, 'type') ?? (typeof code === 'string' || typeof code === 'number' ? String(code) : undefined);
-      throw midstreamError(this.provider.name, this.req.credential, type, stringAt(error, 'message'));
+      throw midstreamError(this.req.provider.name, this.req.credential, type, stringAt(error, 'message'));
     }
+    const bare = stringAt(chunk, 'error');
+    if (bare !== undefined) throw midstreamError(this.req.provider.name, this.req.credential, undefined, bare);
     const choice = firstObjectAt(chunk, 'choices');
     const delta = objectAt(choice, 'delta');
     if (delta) {
@@ -86,7 +85,7 @@ export class OpenAiChatNormalizer implements SseNormalizer {
       // Z.ai, Moonshot, xAI, Inception, Kimi: `reasoning_content`; some hosts say `reasoning`.
       const reasoning = stringAt(delta, 'reasoning_content') ?? stringAt(delta, 'reasoning');
       if (content || reasoning) {
-        const ev: { type: 'delta'; content?: string; reasoning?: string } = { type: 'delta' };
+        const ev: Extract<UpstreamEvent, { type: 'delta' }> = { type: 'delta' };
         if (content) ev.content = content;
         if (reasoning) ev.reasoning = reasoning;
         out.push(ev);
@@ -98,7 +97,7 @@ export class OpenAiChatNormalizer implements SseNormalizer {
     // chunk (Mistral, Z.ai) or `choices[0].usage` (Moonshot/Kimi quirk, §2.8).
     const usage = objectAt(chunk, 'usage') ?? objectAt(choice, 'usage');
     if (usage) {
-      const excludes = this.provider.openAi?.completionExcludesReasoning === true;
+      const excludes = this.req.provider.openAi?.completionExcludesReasoning === true;
       out.push({ type: 'usage', usage: normalizeOpenAiUsage(usage, excludes) });
     }
     return false;
@@ -116,6 +115,6 @@ export const openAiChatAdapter: DialectAdapter = {
   dialect: ApiDialect.OPENAI_CHAT,
   open(req: UpstreamChatRequest): Promise<UpstreamStream> {
     const url = joinUrl(req.endpoints.api, req.provider.openAi?.path ?? '/chat/completions');
-    return openSseStream(req, url, openAiChatBody(req), new OpenAiChatNormalizer(req.provider, req));
+    return openSseStream(req, url, openAiChatBody(req), new OpenAiChatNormalizer(req));
   },
 };

@@ -10,12 +10,16 @@ import { createDataSource, ensureDatabase } from './infra/database';
 import { createLogger, type Logger } from './infra/logger';
 import { Metrics } from './infra/metrics';
 import { createRedis } from './infra/redis';
+import { RedisPubSub } from './infra/pubsub';
+import { startWorkers } from './jobs/workers';
+import { VALIDATION_QUEUE, type ValidationJobData } from './jobs/queues';
+import { Queue } from 'bullmq';
 import { metricsPlugin, queryLimitsPlugin } from './server/apollo-plugins';
 import type { GraphQLContext } from './server/context';
 import { formatError } from './server/format-error';
 import { createHttpApp } from './server/http-app';
 import { buildAppSchema } from './server/schema';
-import { createServices } from './server/services';
+import { createServices, type Services } from './server/services';
 import { attachWsServer } from './server/ws-server';
 import { DependencyError, checkDependencies } from './boot-checks';
 import { createCatalog } from './catalog/catalog';
@@ -31,6 +35,7 @@ export interface AppHandle {
   httpServer?: Server;
   /** `http://host:port` once listening. */
   url?: string;
+  services?: Services;
   /** Graceful stop: stop accepting, drain, close sockets, workers, Redis, Postgres. */
   stop(): Promise<void>;
 }
@@ -61,7 +66,30 @@ export async function startApp(config: AppConfig, opts: StartOptions = {}): Prom
 
   const metrics = new Metrics();
   const catalog = createCatalog(config.catalogFile ? await loadCatalogFile(config.catalogFile) : []);
-  const services = createServices(config, db, logger, catalog);
+  const subscriber = createRedis(config.redisUrl, 'blocking', 'subscriber');
+  subscriber.on('error', (err) => logger.warn({ err: err.message }, 'redis subscriber error'));
+  await subscriber.connect();
+  const pubsub = new RedisPubSub(redis, subscriber, config.queuePrefix, logger);
+  // Fails fast while Redis is down (the key is still stored; the reconciler queues it later).
+  const queueConnection = createRedis(config.redisUrl, 'command', 'queue');
+  queueConnection.on('error', () => undefined);
+  const validationQueue = new Queue<ValidationJobData>(VALIDATION_QUEUE, {
+    connection: queueConnection,
+    prefix: config.queuePrefix,
+    defaultJobOptions: {
+      attempts: config.validation.attempts,
+      backoff: { type: 'exponential', delay: config.validation.backoffMs },
+      removeOnComplete: { age: 3600, count: 1000 },
+      removeOnFail: { age: 24 * 3600 },
+    },
+  });
+  // An 'error' event without a listener would crash the process while Redis is away.
+  validationQueue.on('error', (err) => logger.warn({ err: err.message }, 'validation queue: redis error'));
+  metrics.watchQueue(VALIDATION_QUEUE, async () => {
+    const c = await validationQueue.getJobCounts('waiting', 'delayed', 'active');
+    return (c.waiting ?? 0) + (c.delayed ?? 0) + (c.active ?? 0);
+  });
+  const services = createServices({ config, db, logger, catalog, pubsub, validationQueue });
   const closers: Array<() => Promise<void>> = [];
 
   let httpServer: Server | undefined;
@@ -106,6 +134,12 @@ export async function startApp(config: AppConfig, opts: StartOptions = {}): Prom
     logger.info({ url: `${url}/graphql`, role: config.role }, 'serving GraphQL over HTTP and WebSocket');
   }
 
+  if (config.role !== 'api') {
+    const workers = await startWorkers({ config, services, redis, logger, metrics });
+    closers.push(() => workers.close());
+  }
+  closers.push(() => validationQueue.close(), async () => subscriber.disconnect(), async () => queueConnection.disconnect());
+
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
@@ -120,7 +154,7 @@ export async function startApp(config: AppConfig, opts: StartOptions = {}): Prom
     return stopping;
   };
 
-  return { config, logger, db, redis, metrics, httpServer, url, stop };
+  return { config, logger, db, redis, metrics, httpServer, url, services, stop };
 }
 
 export { DependencyError };

@@ -46,6 +46,11 @@ const envSchema = z.object({
   /** Per provider: at most this many validation calls per second (a burst of keys must not hammer one provider). */
   VALIDATION_RATE_PER_PROVIDER: positiveInt(10),
   RECONCILE_EVERY: z.string().default('1m'),
+  /** Keys PENDING for less than this are left to their own job before the reconciler re-queues them. */
+  RECONCILE_GRACE: z.string().default('30s'),
+  /** How long a worker's lock on a job lasts; a crashed worker's job is retried after it expires. */
+  VALIDATION_LOCK_MS: positiveInt(30_000),
+  VALIDATION_STALLED_INTERVAL_MS: positiveInt(30_000),
   UPSTREAM_CONNECT_TIMEOUT_MS: positiveInt(10_000),
   UPSTREAM_FIRST_BYTE_TIMEOUT_MS: positiveInt(60_000),
   UPSTREAM_IDLE_TIMEOUT_MS: positiveInt(60_000),
@@ -79,6 +84,7 @@ export interface AppConfig {
   catalogFile?: string;
   revalidateAfterMs: number;
   reconcileEveryMs: number;
+  reconcileGraceMs: number;
   logLevel: string;
   validation: {
     concurrency: number;
@@ -86,6 +92,8 @@ export interface AppConfig {
     backoffMs: number;
     timeoutMs: number;
     ratePerProvider: number;
+    lockMs: number;
+    stalledIntervalMs: number;
   };
   upstream: { connectTimeoutMs: number; firstByteTimeoutMs: number; idleTimeoutMs: number };
   shutdownTimeoutMs: number;
@@ -107,6 +115,7 @@ export function loadConfig(
   const durations = {
     revalidateAfterMs: parseDuration('REVALIDATE_AFTER', e.REVALIDATE_AFTER),
     reconcileEveryMs: parseDuration('RECONCILE_EVERY', e.RECONCILE_EVERY),
+    reconcileGraceMs: e.RECONCILE_GRACE === '0' ? 0 : parseDuration('RECONCILE_GRACE', e.RECONCILE_GRACE),
   };
   return {
     env: e.NODE_ENV,
@@ -127,6 +136,8 @@ export function loadConfig(
       backoffMs: e.VALIDATION_BACKOFF_MS,
       timeoutMs: e.VALIDATION_TIMEOUT_MS,
       ratePerProvider: e.VALIDATION_RATE_PER_PROVIDER,
+      lockMs: e.VALIDATION_LOCK_MS,
+      stalledIntervalMs: e.VALIDATION_STALLED_INTERVAL_MS,
     },
     upstream: {
       connectTimeoutMs: e.UPSTREAM_CONNECT_TIMEOUT_MS,

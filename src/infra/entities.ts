@@ -4,6 +4,7 @@ import { ByokKeyEntity } from '../modules/byok-keys/byok-key.entity';
 import { MembershipEntity } from '../modules/organizations/membership.entity';
 import { OrganizationEntity } from '../modules/organizations/organization.entity';
 import { UserEntity } from '../modules/users/user.entity';
+import { ValidationJobEntity } from '../modules/validation/validation-job.entity';
 
 /** Every entity; the app, ormconfig.ts and tests share this list. */
-export const ENTITIES = [UserEntity, OrganizationEntity, MembershipEntity, ApiTokenEntity, ByokKeyEntity, AuditEventEntity];
+export const ENTITIES = [UserEntity, OrganizationEntity, MembershipEntity, ApiTokenEntity, ByokKeyEntity, AuditEventEntity, ValidationJobEntity];

@@ -52,12 +52,25 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  private readonly depthReaders = new Map<string, () => Promise<number>>();
+
   readonly queueDepth = new Gauge({
     name: 'byok_queue_depth',
-    help: 'Jobs waiting or delayed per queue',
+    help: 'Jobs waiting, delayed or active per queue (read at scrape time)',
     labelNames: ['queue'] as const,
     registers: [this.registry],
+    collect: async () => {
+      for (const [queue, read] of this.depthReaders) {
+        const n = await read().catch(() => undefined);
+        if (n !== undefined) this.queueDepth.set({ queue }, n);
+      }
+    },
   });
+
+  /** Registers how to read a queue's depth when Prometheus scrapes. */
+  watchQueue(queue: string, read: () => Promise<number>): void {
+    this.depthReaders.set(queue, read);
+  }
 
   readonly usageRecords = new Counter({
     name: 'byok_usage_records_total',

@@ -1,6 +1,6 @@
 import { printSchema, type GraphQLSchema } from 'graphql';
 import { DateTimeResolver } from 'graphql-scalars';
-import { buildSchema, type NonEmptyArray } from 'type-graphql';
+import { buildSchema, type NonEmptyArray, type PubSub } from 'type-graphql';
 import { authChecker } from '../auth/auth-checker';
 import { ApiTokensResolver } from '../modules/api-tokens/api-tokens.resolver';
 import { AuditResolver } from '../modules/audit/audit.resolver';
@@ -8,6 +8,7 @@ import { ByokKeysResolver } from '../modules/byok-keys/byok-keys.resolver';
 import { ProvidersResolver } from '../modules/providers/providers.resolver';
 import { OrganizationsResolver } from '../modules/organizations/organizations.resolver';
 import { UsersResolver } from '../modules/users/users.resolver';
+import { ByokKeyValidationJobsResolver, ValidationResolver } from '../modules/validation/validation.resolver';
 import { maskUnexpectedErrors } from './format-error';
 
 /** Every resolver of the public API. */
@@ -19,7 +20,22 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   ProvidersResolver,
   ByokKeysResolver,
   AuditResolver,
+  ValidationResolver,
+  ByokKeyValidationJobsResolver,
 ];
+
+/**
+ * type-graphql insists on a PubSub once any subscription exists, but ours all bring their own
+ * `subscribe` (Redis-backed, see infra/pubsub.ts): topic-based subscriptions are a mistake here.
+ */
+const NO_TOPIC_PUBSUB: PubSub = {
+  publish: () => {
+    throw new Error('topic-based publish is not used: subscriptions bring their own subscribe()');
+  },
+  subscribe: () => {
+    throw new Error('topic-based subscriptions are not used: give @Subscription a subscribe()');
+  },
+};
 
 let cached: Promise<GraphQLSchema> | undefined;
 
@@ -31,6 +47,7 @@ export function buildAppSchema(): Promise<GraphQLSchema> {
     validate: false,
     scalarsMap: [{ type: Date, scalar: DateTimeResolver }],
     globalMiddlewares: [maskUnexpectedErrors],
+    pubSub: NO_TOPIC_PUBSUB,
   });
   return cached;
 }

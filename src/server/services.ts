@@ -1,39 +1,63 @@
+import type { Queue } from 'bullmq';
 import type { DataSource } from 'typeorm';
 import type { Catalog } from '../catalog/catalog';
 import type { AppConfig } from '../config/config';
 import { Keyring } from '../crypto/envelope';
 import { parseMasterKeys } from '../crypto/master-keys';
+import type { RedisPubSub } from '../infra/pubsub';
 import type { Logger } from '../infra/logger';
+import type { ValidationJobData } from '../jobs/queues';
 import { ApiTokensService } from '../modules/api-tokens/api-tokens.service';
 import { AuditService } from '../modules/audit/audit.service';
 import { ByokKeysService } from '../modules/byok-keys/byok-keys.service';
 import { OrganizationsService } from '../modules/organizations/organizations.service';
 import { UsersService } from '../modules/users/users.service';
+import { KeyStatusService } from '../modules/validation/key-status.service';
+import { ValidationService } from '../modules/validation/validation.service';
 
 /** The service layer, built once per process and handed to resolvers through the context. */
 export interface Services {
+  config: AppConfig;
   db: DataSource;
   catalog: Catalog;
   keyring: Keyring;
+  pubsub: RedisPubSub;
   users: UsersService;
   apiTokens: ApiTokensService;
   organizations: OrganizationsService;
   audit: AuditService;
   byokKeys: ByokKeysService;
+  keyStatus: KeyStatusService;
+  validation: ValidationService;
 }
 
-export function createServices(config: AppConfig, db: DataSource, logger: Logger, catalog: Catalog): Services {
+export function createServices(deps: {
+  config: AppConfig;
+  db: DataSource;
+  logger: Logger;
+  catalog: Catalog;
+  pubsub: RedisPubSub;
+  validationQueue: Queue<ValidationJobData>;
+}): Services {
+  const { config, db, logger, catalog, pubsub } = deps;
   const keyring = new Keyring(parseMasterKeys(config.encryptionKeys));
   const organizations = new OrganizationsService(db);
   const audit = new AuditService(db, organizations);
+  const byokKeys = new ByokKeysService(db, keyring, organizations, audit, logger);
+  const validation = new ValidationService(db, deps.validationQueue, byokKeys);
+  byokKeys.onSecretChanged(validation);
   return {
+    config,
     db,
     catalog,
     keyring,
+    pubsub,
     users: new UsersService(db),
     apiTokens: new ApiTokensService(db, logger, config.adminToken),
     organizations,
     audit,
-    byokKeys: new ByokKeysService(db, keyring, organizations, audit, logger),
+    byokKeys,
+    keyStatus: new KeyStatusService(db, audit, pubsub, logger),
+    validation,
   };
 }

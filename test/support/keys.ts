@@ -1,4 +1,6 @@
 import type { TestApp } from './app';
+import { mockAwsCredentials, mockKey } from './mock-upstream';
+import { waitFor } from './wait';
 
 export const ADD_KEY = `mutation($input: AddByokKeyInput!) {
   addByokKey(input: $input) {
@@ -68,4 +70,44 @@ export async function orgWithRoles(t: TestApp): Promise<{
     );
   }
   return { orgId, owner, admin, billing, member, outsider };
+}
+
+/** The add-key input for `provider` with a mock key of `scenario` (Bedrock: AWS credentials). */
+export function mockKeyInput(
+  provider: string,
+  scenario: Parameters<typeof mockKey>[1],
+  extra: Record<string, unknown> = {},
+): { input: Record<string, unknown>; secret: string } {
+  if (provider === 'BEDROCK') {
+    const creds = mockAwsCredentials(scenario);
+    return { input: { provider, awsCredentials: creds, ...extra }, secret: creds.secretAccessKey };
+  }
+  const apiKey = mockKey(provider as Parameters<typeof mockKey>[0], scenario);
+  return { input: { provider, apiKey, ...extra }, secret: apiKey };
+}
+
+/** Waits until the key's status is no longer PENDING, reading the database. */
+export async function settledStatus(t: TestApp, keyId: string, timeoutMs = 20_000): Promise<string> {
+  return waitFor(async () => {
+    const rows = (await t.app.db.query('SELECT status FROM byok_keys WHERE id = $1', [keyId])) as Array<{ status: string }>;
+    const s = rows[0]?.status;
+    return s && s !== 'PENDING' ? s : undefined;
+  }, `key ${keyId} to leave PENDING`, timeoutMs);
+}
+
+/** Waits until no validation job of the key is QUEUED, RUNNING or RETRYING. */
+export async function jobsSettled(t: TestApp, keyId: string, timeoutMs = 20_000): Promise<Array<Record<string, unknown>>> {
+  let last: unknown[] = [];
+  try {
+    return await waitFor(async () => {
+      const rows = (await t.app.db.query(
+        'SELECT id, trigger, outcome, attempts, http_status, error, secret_version, provider, finished_at FROM validation_jobs WHERE key_id = $1 ORDER BY queued_at',
+        [keyId],
+      )) as Array<Record<string, unknown>>;
+      last = rows;
+      return rows.length > 0 && rows.every((r) => !['QUEUED', 'RUNNING', 'RETRYING'].includes(r.outcome as string)) ? rows : undefined;
+    }, `validation jobs of ${keyId} to finish`, timeoutMs);
+  } catch (err) {
+    throw new Error(`${(err as Error).message}; rows: ${JSON.stringify(last)}`);
+  }
 }

@@ -1,0 +1,104 @@
+import type { Redis } from 'ioredis';
+import type { Logger } from './logger';
+
+const MAX_BUFFERED = 1000;
+
+/**
+ * Cross-instance events over Redis pub/sub: one subscriber connection per process, fanned out
+ * locally. Payloads carry ids only (never secrets); subscribers re-read what they show.
+ */
+export class RedisPubSub {
+  private readonly listeners = new Map<string, Set<(payload: unknown) => void>>();
+  private readonly subscribing = new Map<string, Promise<unknown>>();
+
+  constructor(
+    private readonly publisher: Redis,
+    private readonly subscriber: Redis,
+    private readonly prefix: string,
+    private readonly logger: Logger,
+  ) {
+    subscriber.on('message', (channel: string, message: string) => {
+      const set = this.listeners.get(channel);
+      if (!set) return;
+      let payload: unknown;
+      try {
+        payload = JSON.parse(message);
+      } catch {
+        return;
+      }
+      for (const fn of set) fn(payload);
+    });
+  }
+
+  private channel(topic: string): string {
+    return `${this.prefix}:events:${topic}`;
+  }
+
+  async publish(topic: string, payload: unknown): Promise<void> {
+    await this.publisher.publish(this.channel(topic), JSON.stringify(payload));
+  }
+
+  /**
+   * Payloads of `topic`, each passed through `map` (undefined drops it), as an async iterator
+   * whose return() unsubscribes at once, even while waiting (an async generator would only see
+   * it at its next yield, keeping idle subscriptions alive). `ready` resolves once Redis
+   * confirmed the subscription.
+   */
+  subscribe<P, T>(topic: string, map: (payload: P) => Promise<T | undefined>): AsyncIterableIterator<T> & { ready: Promise<void> } {
+    const channel = this.channel(topic);
+    const buffer: T[] = [];
+    let waiting: ((r: IteratorResult<T>) => void) | undefined;
+    let closed = false;
+    const listener = (p: unknown) => {
+      map(p as P).then(
+        (value) => {
+          if (value === undefined || closed) return;
+          if (waiting) {
+            const w = waiting;
+            waiting = undefined;
+            w({ value, done: false });
+          } else if (buffer.push(value) > MAX_BUFFERED) buffer.shift();
+        },
+        (err: Error) => this.logger.warn({ err: err.message, topic }, 'subscription event dropped'),
+      );
+    };
+    let set = this.listeners.get(channel);
+    if (!set) {
+      set = new Set();
+      this.listeners.set(channel, set);
+      this.subscribing.set(channel, this.subscriber.subscribe(channel));
+    }
+    set.add(listener);
+    const ready = (this.subscribing.get(channel) ?? Promise.resolve()).then(() => undefined);
+    const close = (): void => {
+      if (closed) return;
+      closed = true;
+      const s = this.listeners.get(channel);
+      s?.delete(listener);
+      if (s && s.size === 0) {
+        this.listeners.delete(channel);
+        this.subscribing.delete(channel);
+        this.subscriber.unsubscribe(channel).catch((err: Error) => this.logger.debug({ err: err.message }, 'unsubscribe failed'));
+      }
+      waiting?.({ value: undefined, done: true });
+      waiting = undefined;
+    };
+    const iterator = {
+      ready,
+      next: (): Promise<IteratorResult<T>> => {
+        const value = buffer.shift();
+        if (value !== undefined) return Promise.resolve({ value, done: false });
+        if (closed) return Promise.resolve({ value: undefined, done: true });
+        return new Promise((resolve) => (waiting = resolve));
+      },
+      return: (): Promise<IteratorResult<T>> => {
+        close();
+        return Promise.resolve({ value: undefined, done: true });
+      },
+      [Symbol.asyncIterator]() {
+        return iterator;
+      },
+    };
+    return iterator;
+  }
+}

@@ -1,0 +1,19 @@
+import type { ValidationTrigger } from '../modules/validation/validation-outcome';
+
+/** Queue names (BullMQ prefixes them with QUEUE_PREFIX). */
+export const VALIDATION_QUEUE = 'byok-validation';
+export const MAINTENANCE_QUEUE = 'byok-maintenance';
+
+/** A validation job's payload: ids only, never a secret. */
+export interface ValidationJobData {
+  keyId: string;
+  secretVersion: number;
+  trigger: ValidationTrigger;
+}
+
+export type MaintenanceJobName = 'reconcile' | 'revalidate';
+
+/** Collapses duplicate validations of the same secret while one is waiting or running. */
+export function validationDedupId(keyId: string, secretVersion: number): string {
+  return `${keyId}.v${secretVersion}`;
+}

@@ -1,0 +1,137 @@
+import { UnrecoverableError, type Job } from 'bullmq';
+import type { DataSource } from 'typeorm';
+import type { AppConfig } from '../config/config';
+import type { Keyring } from '../crypto/envelope';
+import { redactSecrets } from '../crypto/redaction';
+import type { Logger } from '../infra/logger';
+import type { Metrics } from '../infra/metrics';
+import { getProvider } from '../providers/registry';
+import type { Credential, ProviderEndpoints } from '../providers/types';
+import { validateCredential } from '../providers/validate';
+import { ByokKeyEntity } from '../modules/byok-keys/byok-key.entity';
+import { KeyStatus } from '../modules/byok-keys/key-status';
+import { openCredential } from '../modules/byok-keys/key-secrets';
+import type { KeyStatusService } from '../modules/validation/key-status.service';
+import { ValidationJobEntity } from '../modules/validation/validation-job.entity';
+import { ValidationOutcome } from '../modules/validation/validation-outcome';
+import type { ProviderRateLimiter } from './provider-rate-limit';
+import type { ValidationJobData } from './queues';
+
+const OUTCOME_OF: Record<Exclude<KeyStatus, KeyStatus.PENDING>, ValidationOutcome> = {
+  [KeyStatus.VALID]: ValidationOutcome.VALID,
+  [KeyStatus.INVALID]: ValidationOutcome.INVALID,
+  [KeyStatus.UNREACHABLE]: ValidationOutcome.UNREACHABLE,
+};
+
+/** Thrown to make BullMQ retry with backoff; carries nothing secret. */
+class RetryableValidationError extends Error {
+  override name = 'RetryableValidationError';
+}
+
+/**
+ * Runs one validation attempt: the provider's cheapest authenticated call, then the verdict
+ * applied to the key (only if its secret did not change meanwhile) and to the job's audit row.
+ */
+export class ValidationProcessor {
+  constructor(
+    private readonly deps: {
+      db: DataSource;
+      keyring: Keyring;
+      keyStatus: KeyStatusService;
+      endpoints: (provider: ByokKeyEntity['provider']) => ProviderEndpoints;
+      extraHeaders: (provider: ByokKeyEntity['provider']) => Record<string, string> | undefined;
+      limiter: ProviderRateLimiter;
+      config: AppConfig;
+      metrics: Metrics;
+      logger: Logger;
+    },
+  ) {}
+
+  async process(job: Job<ValidationJobData>, token?: string): Promise<ValidationOutcome> {
+    const { db, keyring, config, metrics, logger } = this.deps;
+    const jobId = job.id!;
+    const { keyId, secretVersion } = job.data;
+    const rows = db.getRepository(ValidationJobEntity);
+    const key = await db.getRepository(ByokKeyEntity).findOneBy({ id: keyId });
+    if (!key || key.secretVersion !== secretVersion) {
+      await this.finish(jobId, ValidationOutcome.DISCARDED, null, key ? 'the key was replaced before validation' : 'the key was deleted');
+      return ValidationOutcome.DISCARDED;
+    }
+    await this.deps.limiter.acquire(job, key.provider, token);
+
+    const started = Date.now();
+    await rows
+      .createQueryBuilder()
+      .update()
+      .set({ outcome: ValidationOutcome.RUNNING, attempts: () => 'attempts + 1', startedAt: () => 'COALESCE(started_at, now())' })
+      .where('id = :id', { id: jobId })
+      .execute();
+
+    const provider = getProvider(key.provider);
+    let credential: Credential | undefined = openCredential(keyring, key);
+    const secrets = credentialSecrets(credential);
+    const signal = AbortSignal.timeout(config.validation.timeoutMs);
+    const { verdict, httpStatus } = await validateCredential(provider, this.deps.endpoints(key.provider), credential, {
+      signal,
+      timeoutMs: config.validation.timeoutMs,
+      extraHeaders: this.deps.extraHeaders(key.provider),
+    });
+    credential = undefined; // the decrypted secret lives only for the call
+    metrics.validationDuration.observe({ provider: key.provider }, (Date.now() - started) / 1000);
+    const error = verdict.outcome === 'VALID' ? null : redactSecrets(verdict.error, secrets).slice(0, 500);
+
+    if (verdict.outcome === 'RETRY') {
+      const attempts = job.opts.attempts ?? 1;
+      if (job.attemptsMade + 1 < attempts) {
+        metrics.validations.inc({ provider: key.provider, outcome: 'RETRYING' });
+        await rows.update({ id: jobId }, { outcome: ValidationOutcome.RETRYING, httpStatus: httpStatus ?? null, error });
+        throw new RetryableValidationError(error ?? 'retry');
+      }
+      return this.conclude(jobId, key, KeyStatus.UNREACHABLE, httpStatus, `${error} (after ${attempts} attempts)`);
+    }
+    const outcome = await this.conclude(
+      jobId,
+      key,
+      verdict.outcome === 'VALID' ? KeyStatus.VALID : KeyStatus.INVALID,
+      httpStatus,
+      error,
+    );
+    logger.info({ jobId, keyId, provider: key.provider, outcome, httpStatus }, 'validation finished');
+    if (outcome === ValidationOutcome.INVALID) throw new UnrecoverableError(`${provider.name} rejected the key`);
+    return outcome;
+  }
+
+  private async conclude(
+    jobId: string,
+    key: ByokKeyEntity,
+    status: Exclude<KeyStatus, KeyStatus.PENDING>,
+    httpStatus: number | undefined,
+    error: string | null,
+  ): Promise<ValidationOutcome> {
+    const applied = await this.deps.keyStatus.apply(key.id, key.secretVersion, status, error, 'validation');
+    const outcome = applied ? OUTCOME_OF[status] : ValidationOutcome.DISCARDED;
+    this.deps.metrics.validations.inc({ provider: key.provider, outcome });
+    await this.finish(jobId, outcome, httpStatus ?? null, applied ? error : 'the key was replaced while validating');
+    return outcome;
+  }
+
+  private async finish(jobId: string, outcome: ValidationOutcome, httpStatus: number | null, error: string | null): Promise<void> {
+    await this.deps.db
+      .getRepository(ValidationJobEntity)
+      .createQueryBuilder()
+      .update()
+      .set({
+        outcome,
+        httpStatus,
+        error,
+        finishedAt: () => 'now()',
+        durationMs: () => "(EXTRACT(EPOCH FROM (now() - COALESCE(started_at, queued_at))) * 1000)::int",
+      })
+      .where('id = :id', { id: jobId })
+      .execute();
+  }
+}
+
+function credentialSecrets(c: Credential): string[] {
+  return c.kind === 'api_key' ? [c.apiKey] : [c.secretAccessKey, ...(c.sessionToken ? [c.sessionToken] : [])];
+}

@@ -1,0 +1,83 @@
+import { Queue, Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { AppConfig } from '../config/config';
+import type { Logger } from '../infra/logger';
+import type { Metrics } from '../infra/metrics';
+import { createRedis } from '../infra/redis';
+import { providerEndpoints, providerHeaders } from '../modules/providers/endpoints';
+import type { Services } from '../server/services';
+import { reconcilePending, revalidateStale } from './maintenance';
+import { ProviderRateLimiter } from './provider-rate-limit';
+import { MAINTENANCE_QUEUE, VALIDATION_QUEUE, type MaintenanceJobName, type ValidationJobData } from './queues';
+import { ValidationProcessor } from './validation-processor';
+
+export interface Workers {
+  close(): Promise<void>;
+}
+
+/**
+ * The queue workers (ROLE=all|worker): key validation, and maintenance (reconcile PENDING keys,
+ * revalidate stale ones) driven by BullMQ job schedulers, which run once per cluster whatever
+ * the number of workers.
+ */
+export async function startWorkers(deps: {
+  config: AppConfig;
+  services: Services;
+  redis: Redis;
+  logger: Logger;
+  metrics: Metrics;
+}): Promise<Workers> {
+  const { config, services, logger, metrics } = deps;
+  const connection = createRedis(config.redisUrl, 'blocking', 'worker');
+  const processor = new ValidationProcessor({
+    db: services.db,
+    keyring: services.keyring,
+    keyStatus: services.keyStatus,
+    endpoints: (id) => providerEndpoints(config, id),
+    extraHeaders: (id) => providerHeaders(config, id),
+    limiter: new ProviderRateLimiter(deps.redis, config.queuePrefix, config.validation.ratePerProvider),
+    config,
+    metrics,
+    logger,
+  });
+  const common = {
+    connection,
+    prefix: config.queuePrefix,
+    lockDuration: config.validation.lockMs,
+    stalledInterval: config.validation.stalledIntervalMs,
+  };
+  const validation = new Worker<ValidationJobData>(VALIDATION_QUEUE, (job, token) => processor.process(job, token), {
+    ...common,
+    concurrency: config.validation.concurrency,
+  });
+  const maintenance = new Worker<unknown, number, MaintenanceJobName>(
+    MAINTENANCE_QUEUE,
+    (job: Job<unknown, number, MaintenanceJobName>) =>
+      job.name === 'reconcile'
+        ? reconcilePending(services.db, services.validation, logger, config.reconcileGraceMs)
+        : revalidateStale(services.db, services.validation, logger, config.revalidateAfterMs),
+    { ...common, concurrency: 1 },
+  );
+  for (const w of [validation, maintenance]) {
+    w.on('failed', (job, err) => {
+      if (err.name === 'DelayedError') return;
+      logger.debug({ queue: w.name, jobId: job?.id, attempts: job?.attemptsMade, err: err.message }, 'job attempt failed');
+    });
+    w.on('error', (err) => logger.warn({ queue: w.name, err: err.message }, 'worker error'));
+  }
+
+  const schedulerQueue = new Queue(MAINTENANCE_QUEUE, { connection, prefix: config.queuePrefix });
+  schedulerQueue.on('error', (err) => logger.warn({ err: err.message }, 'maintenance queue: redis error'));
+  await schedulerQueue.upsertJobScheduler('reconcile', { every: config.reconcileEveryMs }, { name: 'reconcile' });
+  const revalidateEvery = Math.min(Math.max(Math.floor(config.revalidateAfterMs / 4), 1000), 3_600_000);
+  await schedulerQueue.upsertJobScheduler('revalidate', { every: revalidateEvery }, { name: 'revalidate' });
+  logger.info({ concurrency: config.validation.concurrency }, 'validation workers started');
+
+  return {
+    close: async () => {
+      await Promise.all([validation.close(), maintenance.close()]);
+      await schedulerQueue.close();
+      connection.disconnect();
+    },
+  };
+}

@@ -12,7 +12,8 @@ import { Metrics } from './infra/metrics';
 import { createRedis } from './infra/redis';
 import { RedisPubSub } from './infra/pubsub';
 import { startWorkers } from './jobs/workers';
-import { VALIDATION_QUEUE, type ValidationJobData } from './jobs/queues';
+import { USAGE_QUEUE, VALIDATION_QUEUE, type ValidationJobData } from './jobs/queues';
+import type { UsageRecordInput } from './modules/usage/usage-record';
 import { Queue } from 'bullmq';
 import { metricsPlugin, queryLimitsPlugin } from './server/apollo-plugins';
 import type { GraphQLContext } from './server/context';
@@ -89,7 +90,23 @@ export async function startApp(config: AppConfig, opts: StartOptions = {}): Prom
     const c = await validationQueue.getJobCounts('waiting', 'delayed', 'active');
     return (c.waiting ?? 0) + (c.delayed ?? 0) + (c.active ?? 0);
   });
-  const services = createServices({ config, db, logger, catalog, pubsub, validationQueue });
+  const usageQueue = new Queue<UsageRecordInput>(USAGE_QUEUE, {
+    connection: queueConnection,
+    prefix: config.queuePrefix,
+    defaultJobOptions: {
+      // Retried until Postgres takes it (the worker's backoff is capped at 30 s): ~3.5 days.
+      attempts: 10_000,
+      backoff: { type: 'capped' },
+      removeOnComplete: { age: 3600, count: 10_000 },
+      removeOnFail: false,
+    },
+  });
+  usageQueue.on('error', (err) => logger.warn({ err: err.message }, 'usage queue: redis error'));
+  metrics.watchQueue(USAGE_QUEUE, async () => {
+    const c = await usageQueue.getJobCounts('waiting', 'delayed', 'active');
+    return (c.waiting ?? 0) + (c.delayed ?? 0) + (c.active ?? 0);
+  });
+  const services = createServices({ config, db, logger, catalog, pubsub, validationQueue, usageQueue, metrics });
   const closers: Array<() => Promise<void>> = [];
 
   let httpServer: Server | undefined;
@@ -138,7 +155,7 @@ export async function startApp(config: AppConfig, opts: StartOptions = {}): Prom
     const workers = await startWorkers({ config, services, redis, logger, metrics });
     closers.push(() => workers.close());
   }
-  closers.push(() => validationQueue.close(), async () => subscriber.disconnect(), async () => queueConnection.disconnect());
+  closers.push(() => validationQueue.close(), () => usageQueue.close(), async () => subscriber.disconnect(), async () => queueConnection.disconnect());
 
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {

@@ -3,6 +3,8 @@ import type { ValidationTrigger } from '../modules/validation/validation-outcome
 /** Queue names (BullMQ prefixes them with QUEUE_PREFIX). */
 export const VALIDATION_QUEUE = 'byok-validation';
 export const MAINTENANCE_QUEUE = 'byok-maintenance';
+/** Usage records that could not be written at once (Postgres down): retried until they land. */
+export const USAGE_QUEUE = 'byok-usage';
 
 /** A validation job's payload: ids only, never a secret. */
 export interface ValidationJobData {

@@ -8,7 +8,8 @@ import { providerEndpoints, providerHeaders } from '../modules/providers/endpoin
 import type { Services } from '../server/services';
 import { reconcilePending, revalidateStale } from './maintenance';
 import { ProviderRateLimiter } from './provider-rate-limit';
-import { MAINTENANCE_QUEUE, VALIDATION_QUEUE, type MaintenanceJobName, type ValidationJobData } from './queues';
+import type { UsageRecordInput } from '../modules/usage/usage-record';
+import { MAINTENANCE_QUEUE, USAGE_QUEUE, VALIDATION_QUEUE, type MaintenanceJobName, type ValidationJobData } from './queues';
 import { ValidationProcessor } from './validation-processor';
 
 export interface Workers {
@@ -58,7 +59,12 @@ export async function startWorkers(deps: {
         : revalidateStale(services.db, services.validation, logger, config.revalidateAfterMs),
     { ...common, concurrency: 1 },
   );
-  for (const w of [validation, maintenance]) {
+  const usage = new Worker<UsageRecordInput>(USAGE_QUEUE, (job) => services.usageRecorder.retry(job.data), {
+    ...common,
+    concurrency: 4,
+    settings: { backoffStrategy: (attemptsMade: number) => Math.min(30_000, 250 * 2 ** Math.min(attemptsMade, 10)) },
+  });
+  for (const w of [validation, maintenance, usage]) {
     w.on('failed', (job, err) => {
       if (err.name === 'DelayedError') return;
       logger.debug({ queue: w.name, jobId: job?.id, attempts: job?.attemptsMade, err: err.message }, 'job attempt failed');
@@ -75,7 +81,7 @@ export async function startWorkers(deps: {
 
   return {
     close: async () => {
-      await Promise.all([validation.close(), maintenance.close()]);
+      await Promise.all([validation.close(), maintenance.close(), usage.close()]);
       await schedulerQueue.close();
       connection.disconnect();
     },

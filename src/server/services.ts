@@ -6,6 +6,9 @@ import { Keyring } from '../crypto/envelope';
 import { parseMasterKeys } from '../crypto/master-keys';
 import type { RedisPubSub } from '../infra/pubsub';
 import type { Logger } from '../infra/logger';
+import type { Metrics } from '../infra/metrics';
+import type { UsageRecordInput } from '../modules/usage/usage-record';
+import { UsageRecorder } from '../modules/usage/usage-recorder';
 import type { ValidationJobData } from '../jobs/queues';
 import { ApiTokensService } from '../modules/api-tokens/api-tokens.service';
 import { AuditService } from '../modules/audit/audit.service';
@@ -29,6 +32,9 @@ export interface Services {
   byokKeys: ByokKeysService;
   keyStatus: KeyStatusService;
   validation: ValidationService;
+  usageRecorder: UsageRecorder;
+  metrics: Metrics;
+  logger: Logger;
 }
 
 export function createServices(deps: {
@@ -38,8 +44,10 @@ export function createServices(deps: {
   catalog: Catalog;
   pubsub: RedisPubSub;
   validationQueue: Queue<ValidationJobData>;
+  usageQueue: Queue<UsageRecordInput>;
+  metrics: Metrics;
 }): Services {
-  const { config, db, logger, catalog, pubsub } = deps;
+  const { config, db, logger, catalog, pubsub, metrics } = deps;
   const keyring = new Keyring(parseMasterKeys(config.encryptionKeys));
   const organizations = new OrganizationsService(db);
   const audit = new AuditService(db, organizations);
@@ -59,5 +67,8 @@ export function createServices(deps: {
     byokKeys,
     keyStatus: new KeyStatusService(db, audit, pubsub, logger),
     validation,
+    usageRecorder: new UsageRecorder(db, deps.usageQueue, pubsub, metrics, logger),
+    metrics,
+    logger,
   };
 }

@@ -1,0 +1,83 @@
+import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { KeySource, UsageStatus } from './usage-enums';
+
+/**
+ * Exactly one row per routed request, whatever the outcome. `request_id` is unique, so a record
+ * retried from the durable queue lands once. No foreign keys: usage outlives keys and users,
+ * and inserts stay cheap at tens of millions of rows.
+ */
+@Entity('usage_records')
+@Index('usage_records_request_id_key', ['requestId'], { unique: true })
+@Index('usage_records_org_time_idx', ['organizationId', 'createdAt'])
+@Index('usage_records_user_time_idx', ['userId', 'createdAt'])
+@Index('usage_records_key_time_idx', ['keyId', 'createdAt'])
+export class UsageRecordEntity {
+  @PrimaryGeneratedColumn('increment', { type: 'bigint' })
+  id!: string;
+
+  @Column({ name: 'request_id', type: 'uuid' })
+  requestId!: string;
+
+  @Column({ name: 'user_id', type: 'uuid' })
+  userId!: string;
+
+  /** The context it was billed to; null for personal. */
+  @Column({ name: 'organization_id', type: 'uuid', nullable: true })
+  organizationId!: string | null;
+
+  @Column({ type: 'varchar', length: 32 })
+  provider!: string;
+
+  @Column({ name: 'key_source', type: 'enum', enum: KeySource, enumName: 'key_source' })
+  keySource!: KeySource;
+
+  /** The BYOK key that served it (null for PLATFORM). */
+  @Column({ name: 'key_id', type: 'uuid', nullable: true })
+  keyId!: string | null;
+
+  /** Gateway model id requested. */
+  @Column({ type: 'varchar', length: 200 })
+  model!: string;
+
+  /** The id sent to the provider. */
+  @Column({ name: 'upstream_model', type: 'varchar', length: 200 })
+  upstreamModel!: string;
+
+  /** Including cached input. */
+  @Column({ name: 'input_tokens', type: 'int' })
+  inputTokens!: number;
+
+  /** Including reasoning. */
+  @Column({ name: 'output_tokens', type: 'int' })
+  outputTokens!: number;
+
+  @Column({ name: 'cached_input_tokens', type: 'int' })
+  cachedInputTokens!: number;
+
+  @Column({ name: 'reasoning_tokens', type: 'int' })
+  reasoningTokens!: number;
+
+  /** True when the provider reported no usage and tokens were estimated. */
+  @Column({ name: 'usage_estimated', type: 'boolean' })
+  usageEstimated!: boolean;
+
+  /** Integer micro-USD from the catalog price; null when the price is unknown (passthrough). */
+  @Column({ name: 'cost_micro_usd', type: 'bigint', nullable: true })
+  costMicroUsd!: string | null;
+
+  @Column({ type: 'enum', enum: UsageStatus, enumName: 'usage_status' })
+  status!: UsageStatus;
+
+  @Column({ name: 'error_code', type: 'varchar', length: 64, nullable: true })
+  errorCode!: string | null;
+
+  @Column({ name: 'time_to_first_token_ms', type: 'int', nullable: true })
+  timeToFirstTokenMs!: number | null;
+
+  @Column({ name: 'duration_ms', type: 'int' })
+  durationMs!: number;
+
+  /** When the request started (set by the gateway, not the insert: retried rows keep it). */
+  @Column({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+}

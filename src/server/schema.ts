@@ -4,6 +4,7 @@ import { buildSchema, type NonEmptyArray, type PubSub } from 'type-graphql';
 import { authChecker } from '../auth/auth-checker';
 import { ApiTokensResolver } from '../modules/api-tokens/api-tokens.resolver';
 import { AuditResolver } from '../modules/audit/audit.resolver';
+import { ChatResolver } from '../modules/chat/chat.resolver';
 import { ByokKeysResolver } from '../modules/byok-keys/byok-keys.resolver';
 import { ProvidersResolver } from '../modules/providers/providers.resolver';
 import { OrganizationsResolver } from '../modules/organizations/organizations.resolver';
@@ -22,6 +23,7 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   AuditResolver,
   ValidationResolver,
   ByokKeyValidationJobsResolver,
+  ChatResolver,
 ];
 
 /**

@@ -9,6 +9,9 @@ import type { Logger } from '../infra/logger';
 import type { Metrics } from '../infra/metrics';
 import type { UsageRecordInput } from '../modules/usage/usage-record';
 import { UsageRecorder } from '../modules/usage/usage-recorder';
+import { ChatService } from '../modules/chat/chat.service';
+import { UpstreamOpener } from '../modules/chat/upstream-opener';
+import { Router } from '../modules/routing/router';
 import type { ValidationJobData } from '../jobs/queues';
 import { ApiTokensService } from '../modules/api-tokens/api-tokens.service';
 import { AuditService } from '../modules/audit/audit.service';
@@ -33,6 +36,7 @@ export interface Services {
   keyStatus: KeyStatusService;
   validation: ValidationService;
   usageRecorder: UsageRecorder;
+  chat: ChatService;
   metrics: Metrics;
   logger: Logger;
 }
@@ -54,6 +58,16 @@ export function createServices(deps: {
   const byokKeys = new ByokKeysService(db, keyring, organizations, audit, logger);
   const validation = new ValidationService(db, deps.validationQueue, byokKeys);
   byokKeys.onSecretChanged(validation);
+  const keyStatus = new KeyStatusService(db, audit, pubsub, logger);
+  const usageRecorder = new UsageRecorder(db, deps.usageQueue, pubsub, metrics, logger);
+  const chat = new ChatService({
+    router: new Router(db, catalog, organizations, config),
+    opener: new UpstreamOpener({ config, db, keyring, keyStatus, validation, logger }),
+    usageRecorder,
+    metrics,
+    logger,
+    timeouts: { firstByteTimeoutMs: config.upstream.firstByteTimeoutMs, idleTimeoutMs: config.upstream.idleTimeoutMs },
+  });
   return {
     config,
     db,
@@ -65,9 +79,10 @@ export function createServices(deps: {
     organizations,
     audit,
     byokKeys,
-    keyStatus: new KeyStatusService(db, audit, pubsub, logger),
+    keyStatus,
     validation,
-    usageRecorder: new UsageRecorder(db, deps.usageQueue, pubsub, metrics, logger),
+    usageRecorder,
+    chat,
     metrics,
     logger,
   };

@@ -40,7 +40,8 @@ export function attachWsServer(deps: {
   limits: QueryLimits;
 }): WsHandle {
   const { schema, services, logger, metrics, limits } = deps;
-  const wss = new WebSocketServer({ server: deps.httpServer, path: '/graphql' });
+  // 4 MB frames: room for long prompts, not for abuse (ws defaults to 100 MB).
+  const wss = new WebSocketServer({ server: deps.httpServer, path: '/graphql', maxPayload: 4 * 1024 * 1024 });
   const dispose = useServer<Record<string, unknown>, ConnectionState>(
     {
       schema,

@@ -1,0 +1,81 @@
+import { Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { ProviderId } from '../../providers/types';
+import { KeySource } from '../usage/usage-enums.type';
+
+export enum ChatEventType {
+  START = 'START',
+  DELTA = 'DELTA',
+  USAGE = 'USAGE',
+  DONE = 'DONE',
+}
+registerEnumType(ChatEventType, { name: 'ChatEventType' });
+
+/** One request's usage. */
+@ObjectType('TokenUsage')
+export class TokenUsageType {
+  /** Including cached input. */
+  @Field(() => Int)
+  inputTokens!: number;
+
+  /** Including reasoning. */
+  @Field(() => Int)
+  outputTokens!: number;
+
+  @Field(() => Int)
+  cachedInputTokens!: number;
+
+  @Field(() => Int)
+  reasoningTokens!: number;
+
+  /** Estimated provider cost in micro-USD from the catalog price; 0 when unknown (see costKnown). */
+  @Field(() => Float)
+  costMicroUsd!: number;
+
+  /** False for models the catalog has no price for (passthrough ids). */
+  @Field()
+  costKnown!: boolean;
+
+  /** True when the provider reported no usage and tokens were estimated. */
+  @Field()
+  estimated!: boolean;
+}
+
+@ObjectType('ChatCompletionEvent')
+export class ChatCompletionEventType {
+  @Field(() => ChatEventType)
+  type!: ChatEventType;
+
+  @Field(() => ID)
+  requestId!: string;
+
+  // START: which key serves the request, so the user can see their key serves it.
+  @Field(() => ProviderId, { nullable: true })
+  provider?: ProviderId;
+
+  @Field(() => KeySource, { nullable: true })
+  keySource?: KeySource;
+
+  @Field(() => ID, { nullable: true })
+  keyId?: string | null;
+
+  @Field(() => String, { nullable: true })
+  keyHint?: string | null;
+
+  @Field(() => String, { nullable: true })
+  upstreamModel?: string;
+
+  // DELTA
+  @Field(() => String, { nullable: true })
+  content?: string;
+
+  @Field(() => String, { nullable: true })
+  reasoning?: string;
+
+  // USAGE (exactly once, before DONE)
+  @Field(() => TokenUsageType, { nullable: true })
+  usage?: TokenUsageType;
+
+  // DONE: "stop" | "length" | "content_filter" | "tool_calls" | the provider's own
+  @Field(() => String, { nullable: true })
+  finishReason?: string;
+}

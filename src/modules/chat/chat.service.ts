@@ -1,0 +1,138 @@
+import type { UserPrincipal } from '../../auth/principal';
+import { costMicroUsd } from '../../catalog/catalog';
+import { AppError } from '../../errors/app-error';
+import type { Logger } from '../../infra/logger';
+import type { Metrics } from '../../infra/metrics';
+import { UsageStatus } from '../usage/usage-enums';
+import type { UsageRecorder } from '../usage/usage-recorder';
+import type { Router } from '../routing/router';
+import type { Candidate, RoutePlan } from '../routing/route';
+import { ChatEventType, type ChatCompletionEventType } from './chat-event.type';
+import type { ChatCompletionInput } from './chat.inputs';
+import { chatParams, type ChatParams } from './chat-request';
+import type { UpstreamOpener } from './upstream-opener';
+import { withDeadlines } from './timeouts';
+import { UsageTally } from './usage-tally';
+
+/** What the subscription yields: an event, or the failure that ends it. */
+export type ChatStreamItem = ChatCompletionEventType | { type: 'ERROR'; error: AppError };
+
+/**
+ * One completion, start to end: validate, route, open the first candidate that answers, relay
+ * its normalized events as START, DELTA*, USAGE, DONE, and write exactly one usage record
+ * (SUCCEEDED, FAILED or ABORTED) without ever making the client wait for it.
+ */
+export class ChatService {
+  constructor(
+    private readonly deps: {
+      router: Router;
+      opener: UpstreamOpener;
+      usageRecorder: UsageRecorder;
+      metrics: Metrics;
+      logger: Logger;
+      timeouts: { firstByteTimeoutMs: number; idleTimeoutMs: number };
+    },
+  ) {}
+
+  /** Never throws: a failure is the last item. `signal` aborts everything at once. */
+  async *stream(p: UserPrincipal, input: ChatCompletionInput, requestId: string, signal: AbortSignal): AsyncGenerator<ChatStreamItem> {
+    const { metrics, logger } = this.deps;
+    const started = Date.now();
+    let params: ChatParams;
+    let plan: RoutePlan;
+    try {
+      params = chatParams(input);
+      plan = await this.deps.router.plan(p, input);
+    } catch (err) {
+      yield { type: 'ERROR', error: asAppError(err, logger, requestId) };
+      return; // not routed: nothing to bill, no usage record
+    }
+
+    const tally = new UsageTally(params.promptChars);
+    const outcome: Outcome = { status: UsageStatus.ABORTED, errorCode: null, candidate: plan.candidates[0]!, ttftMs: null };
+    metrics.activeStreams.inc();
+    try {
+      const opened = await this.deps.opener.open(plan, params, signal, (c) => (outcome.candidate = c));
+      const { candidate, controller } = opened;
+      yield {
+        type: ChatEventType.START,
+        requestId,
+        provider: candidate.provider.id,
+        keySource: candidate.keySource,
+        keyId: candidate.key?.id ?? null,
+        keyHint: candidate.key?.hint ?? null,
+        upstreamModel: candidate.upstreamModel,
+      };
+      let finishReason = 'stop';
+      const { firstByteTimeoutMs, idleTimeoutMs } = this.deps.timeouts;
+      for await (const ev of withDeadlines(opened.events, controller, firstByteTimeoutMs, idleTimeoutMs, candidate.provider.name)) {
+        if (ev.type === 'delta') {
+          outcome.ttftMs ??= Date.now() - started;
+          tally.addDelta(ev.content, ev.reasoning);
+          yield { type: ChatEventType.DELTA, requestId, content: ev.content, reasoning: ev.reasoning };
+        } else if (ev.type === 'usage') tally.report(ev.usage);
+        else finishReason = ev.reason;
+      }
+      outcome.status = UsageStatus.SUCCEEDED;
+      const usage = this.finish(plan, outcome, tally, requestId, started);
+      yield { type: ChatEventType.USAGE, requestId, usage };
+      yield { type: ChatEventType.DONE, requestId, finishReason };
+    } catch (err) {
+      if (signal.aborted) return; // the client is gone: nothing to send; `finally` records ABORTED
+      const error = asAppError(err, logger, requestId);
+      outcome.status = UsageStatus.FAILED;
+      outcome.errorCode = error.code;
+      yield { type: 'ERROR', error };
+    } finally {
+      metrics.activeStreams.dec();
+      if (!outcome.recorded) this.finish(plan, outcome, tally, requestId, started);
+    }
+  }
+
+  /** Writes the usage record (not awaited) and returns the usage to show. Runs once. */
+  private finish(plan: RoutePlan, o: Outcome, tally: UsageTally, requestId: string, started: number) {
+    o.recorded = true;
+    const { counts, estimated } = tally.final();
+    const cost = costMicroUsd(o.candidate.price, counts);
+    const durationMs = Date.now() - started;
+    void this.deps.usageRecorder.record({
+      requestId,
+      userId: plan.userId,
+      organizationId: plan.organizationId,
+      provider: o.candidate.provider.id,
+      keySource: o.candidate.keySource,
+      keyId: o.candidate.key?.id ?? null,
+      model: plan.model.id,
+      upstreamModel: o.candidate.upstreamModel,
+      ...counts,
+      usageEstimated: estimated,
+      costMicroUsd: cost,
+      status: o.status,
+      errorCode: o.errorCode,
+      timeToFirstTokenMs: o.ttftMs,
+      durationMs,
+      createdAt: new Date(started).toISOString(),
+    });
+    this.deps.metrics.completions.inc({ provider: o.candidate.provider.id, key_source: o.candidate.keySource, status: o.status });
+    this.deps.logger.info(
+      { requestId, model: plan.model.id, provider: o.candidate.provider.id, keySource: o.candidate.keySource, status: o.status, errorCode: o.errorCode, ttftMs: o.ttftMs, durationMs },
+      'completion finished',
+    );
+    return { ...counts, costMicroUsd: cost ?? 0, costKnown: cost !== null, estimated };
+  }
+}
+
+interface Outcome {
+  status: UsageStatus;
+  errorCode: string | null;
+  /** The candidate that served, or the last one tried. */
+  candidate: Candidate;
+  ttftMs: number | null;
+  recorded?: boolean;
+}
+
+function asAppError(err: unknown, logger: Logger, requestId: string): AppError {
+  if (err instanceof AppError) return err;
+  logger.error({ err, requestId }, 'unexpected error in a completion');
+  return new AppError('INTERNAL_SERVER_ERROR', `Internal server error (request id ${requestId})`, { requestId });
+}

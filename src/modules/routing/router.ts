@@ -1,0 +1,92 @@
+import { In, type DataSource } from 'typeorm';
+import type { UserPrincipal } from '../../auth/principal';
+import type { Catalog } from '../../catalog/catalog';
+import type { AppConfig } from '../../config/config';
+import { AppError, badInput } from '../../errors/app-error';
+import { getProvider } from '../../providers/registry';
+import type { ProviderId } from '../../providers/types';
+import { ByokKeyEntity } from '../byok-keys/byok-key.entity';
+import { KeyStatus } from '../byok-keys/key-status';
+import type { OrganizationsService } from '../organizations/organizations.service';
+import { KeySource } from '../usage/usage-enums';
+import type { Candidate, RoutePlan } from './route';
+
+/**
+ * Decides who serves a completion (ARCHITECTURE.md "Routing a completion"):
+ * the model's offers in preference order (or only `provider`), the owner's enabled keys for
+ * them, INVALID keys only when nothing else is left, and the platform key only when the owner
+ * has no key at all for the model. Never the platform key when the owner has one.
+ */
+export class Router {
+  constructor(
+    private readonly db: DataSource,
+    private readonly catalog: Catalog,
+    private readonly organizations: OrganizationsService,
+    private readonly config: AppConfig,
+  ) {}
+
+  async plan(
+    p: UserPrincipal,
+    input: { model: string; organizationId?: string | null; provider?: ProviderId | null },
+  ): Promise<RoutePlan> {
+    const model = this.catalog.resolve(input.model);
+    if (!model) throw new AppError('MODEL_NOT_FOUND', `Unknown model ${JSON.stringify(input.model.slice(0, 200))}`);
+    const offers = input.provider ? model.offers.filter((o) => o.provider === input.provider) : model.offers;
+    if (offers.length === 0) {
+      throw badInput(`${getProvider(input.provider!).name} does not serve ${model.id}`, 'provider');
+    }
+    const organizationId = input.organizationId
+      ? (await this.organizations.membership(p, input.organizationId)).organizationId
+      : null;
+
+    const providers = offers.map((o) => o.provider);
+    const repo = this.db.getRepository(ByokKeyEntity);
+    const keys = organizationId
+      ? await repo.find({ where: { organizationId, provider: In(providers) } })
+      : await repo
+          .createQueryBuilder('k')
+          .where('k.user_id = :uid AND k.organization_id IS NULL AND k.provider IN (:...providers)', { uid: p.userId, providers })
+          .getMany();
+    const byProvider = new Map(keys.map((k) => [k.provider, k]));
+    const base = { model, userId: p.userId, organizationId };
+
+    if (keys.length > 0) {
+      const enabled: Candidate[] = [];
+      for (const offer of offers) {
+        const key = byProvider.get(offer.provider);
+        if (!key?.enabled) continue;
+        enabled.push({ provider: getProvider(offer.provider), upstreamModel: offer.upstreamModel, price: offer.price, keySource: KeySource.BYOK, key });
+      }
+      if (enabled.length === 0) {
+        // The owner has keys for this model but switched them all off: stop, do not fall back
+        // to the platform's key (that would bill them for traffic they turned off).
+        throw new AppError('BYOK_KEY_DISABLED', `Your ${describe(keys)} for ${model.id} is disabled; enable it to use this model`);
+      }
+      const usable = enabled.filter((c) => c.key!.status !== KeyStatus.INVALID);
+      if (usable.length === 0) {
+        throw new AppError(
+          'BYOK_KEY_INVALID',
+          `Your ${describe(enabled.map((c) => c.key!))} for ${model.id} was rejected by the provider; update it`,
+          { keyIds: enabled.map((c) => c.key!.id) },
+        );
+      }
+      return { ...base, candidates: usable };
+    }
+
+    const platform: Candidate[] = offers
+      .filter((o) => this.config.providers[o.provider]?.platformKey)
+      .map((o) => ({ provider: getProvider(o.provider), upstreamModel: o.upstreamModel, price: o.price, keySource: KeySource.PLATFORM }));
+    if (platform.length === 0) {
+      throw new AppError(
+        'NO_KEY_FOR_MODEL',
+        `No key can serve ${model.id}: add a key for ${offers.map((o) => getProvider(o.provider).name).join(' or ')}`,
+      );
+    }
+    return { ...base, candidates: platform };
+  }
+}
+
+function describe(keys: ByokKeyEntity[]): string {
+  const names = keys.map((k) => `${getProvider(k.provider).name} key ${k.hint}`);
+  return names.length === 1 ? names[0]! : `keys (${names.join(', ')})`;
+}

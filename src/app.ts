@@ -118,6 +118,9 @@ export async function startApp(config: AppConfig, opts: StartOptions = {}): Prom
       schema,
       introspection: true,
       includeStacktraceInErrorResponses: false,
+      // main.ts owns SIGTERM/SIGINT: Apollo's own handler would re-raise the signal and kill
+      // the process before workers, Redis and Postgres are closed.
+      stopOnTerminationSignals: false,
       formatError: (formatted, error) => formatError(formatted, error, logger),
       plugins: [
         ApolloServerPluginDrainHttpServer({ httpServer }),

@@ -11,6 +11,10 @@ export interface ValidationJobData {
   keyId: string;
   secretVersion: number;
   trigger: ValidationTrigger;
+  /** Lets the rate limiter decide before any database read. */
+  provider: string;
+  /** Set by the rate limiter when it delayed the job to its reserved slot. */
+  slotAt?: number;
 }
 
 export type MaintenanceJobName = 'reconcile' | 'revalidate';

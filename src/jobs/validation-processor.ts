@@ -52,12 +52,13 @@ export class ValidationProcessor {
     const jobId = job.id!;
     const { keyId, secretVersion } = job.data;
     const rows = db.getRepository(ValidationJobEntity);
+    // Before any database read: a job over its provider's limit costs one Redis call.
+    await this.deps.limiter.acquire(job, job.data.provider, token);
     const key = await db.getRepository(ByokKeyEntity).findOneBy({ id: keyId });
     if (!key || key.secretVersion !== secretVersion) {
       await this.finish(jobId, ValidationOutcome.DISCARDED, null, key ? 'the key was replaced before validation' : 'the key was deleted');
       return ValidationOutcome.DISCARDED;
     }
-    await this.deps.limiter.acquire(job, key.provider, token);
 
     const started = Date.now();
     await rows

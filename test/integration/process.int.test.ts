@@ -81,7 +81,7 @@ describe('the process (src/main.ts)', () => {
     expect(p.out()).toContain('ENCRYPTION_KEYS: required in production');
   });
 
-  it('on SIGTERM: closes subscriptions with 1001, finishes, exits 0 within 10 s', async () => {
+  it('on SIGTERM in production: closes subscriptions with 1001, finishes, exits 0 within 10 s', async () => {
     const names = uniqueNames('sigterm');
     const port = await closedPort();
     const p = startProcess({
@@ -91,6 +91,8 @@ describe('the process (src/main.ts)', () => {
       PORT: String(port),
       HOST: '127.0.0.1',
       ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+      // Production, as deployed: libraries behave differently outside NODE_ENV=test.
+      NODE_ENV: 'production',
     });
     try {
       await waitFor(() => p.out().includes('serving GraphQL'), 30_000);

@@ -53,7 +53,7 @@ export class ValidationService implements SecretChangeListener {
     try {
       const job = await this.queue.add(
         'validate',
-        { keyId: key.id, secretVersion: key.secretVersion, trigger },
+        { keyId: key.id, secretVersion: key.secretVersion, trigger, provider: key.provider },
         { jobId: candidate, deduplication: { id: dedupId } },
       );
       jobId = job.id ?? candidate;

@@ -1,6 +1,7 @@
 import type { UserPrincipal } from '../../auth/principal';
 import { costMicroUsd } from '../../catalog/catalog';
 import { AppError } from '../../errors/app-error';
+import { UpstreamError } from '../../providers/types';
 import type { Logger } from '../../infra/logger';
 import type { Metrics } from '../../infra/metrics';
 import { UsageStatus } from '../usage/usage-enums';
@@ -92,7 +93,7 @@ export class ChatService {
   /** Writes the usage record (not awaited) and returns the usage to show. Runs once. */
   private finish(plan: RoutePlan, o: Outcome, tally: UsageTally, requestId: string, started: number) {
     o.recorded = true;
-    const { counts, estimated } = tally.final();
+    const { counts, estimated } = tally.final(o.status === UsageStatus.SUCCEEDED);
     const cost = costMicroUsd(o.candidate.price, counts);
     const durationMs = Date.now() - started;
     void this.deps.usageRecorder.record({
@@ -133,6 +134,8 @@ interface Outcome {
 
 function asAppError(err: unknown, logger: Logger, requestId: string): AppError {
   if (err instanceof AppError) return err;
+  // Mid-stream errors from the dialect adapters carry their own code and a safe message.
+  if (err instanceof UpstreamError) return new AppError(err.info.code, err.info.message);
   logger.error({ err, requestId }, 'unexpected error in a completion');
   return new AppError('INTERNAL_SERVER_ERROR', `Internal server error (request id ${requestId})`, { requestId });
 }

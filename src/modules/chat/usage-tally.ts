@@ -23,15 +23,22 @@ export class UsageTally {
     this.reported = usage;
   }
 
-  /** The numbers to record and show, and whether they are an estimate. */
-  final(): { counts: TokenCounts; estimated: boolean } {
-    if (this.reported) return { counts: this.reported, estimated: false };
-    const reasoningTokens = Math.ceil(this.reasoningChars / CHARS_PER_TOKEN);
+  /**
+   * The numbers to record and show, and whether they are an estimate. A completed stream's
+   * reported usage is the provider's final word. An interrupted one (failed, aborted) has none:
+   * what was reported so far is partial (Anthropic's message_start says output_tokens 1), so the
+   * input comes from the report when there is one, the output is at least what actually
+   * streamed, and the record says it is an estimate.
+   */
+  final(complete: boolean): { counts: TokenCounts; estimated: boolean } {
+    if (this.reported && complete) return { counts: this.reported, estimated: false };
+    const reasoningTokens = Math.max(Math.ceil(this.reasoningChars / CHARS_PER_TOKEN), this.reported?.reasoningTokens ?? 0);
+    const streamed = Math.ceil(this.outputChars / CHARS_PER_TOKEN) + reasoningTokens;
     return {
       counts: {
-        inputTokens: Math.ceil(this.promptChars / CHARS_PER_TOKEN),
-        outputTokens: Math.ceil(this.outputChars / CHARS_PER_TOKEN) + reasoningTokens,
-        cachedInputTokens: 0,
+        inputTokens: this.reported?.inputTokens ?? Math.ceil(this.promptChars / CHARS_PER_TOKEN),
+        outputTokens: Math.max(streamed, this.reported?.outputTokens ?? 0),
+        cachedInputTokens: this.reported?.cachedInputTokens ?? 0,
         reasoningTokens,
       },
       estimated: true,

@@ -1,4 +1,3 @@
-/* eslint-disable no-console -- the CLI talks to a terminal */
 import 'reflect-metadata';
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';

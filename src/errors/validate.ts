@@ -7,7 +7,6 @@ export function requireName(value: string, field: string, max: number): string {
   const v = value.trim();
   if (v.length === 0) throw badInput(`${field} must not be empty`, field);
   if (v.length > max) throw badInput(`${field} must be at most ${max} characters`, field);
-  // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f]/.test(v)) throw badInput(`${field} must not contain control characters`, field);
   return v;
 }

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
-import { startTestApp, type TestApp } from '../support/app';
+import { startTestApp } from '../support/app';
 import { collect, wsClient } from '../support/gql-client';
 import { ADD_KEY, jobsSettled, mockKeyInput, settledStatus } from '../support/keys';
 import { startMockUpstream, type MockUpstream } from '../support/mock-upstream';

@@ -13,12 +13,15 @@ import { UsersService } from '../modules/users/users.service';
 import { DependencyError, checkDependencies } from '../boot-checks';
 import { printAppSchema } from '../server/schema';
 import { parseArgs } from './args';
+import { chatCommand } from './chat';
 
 const USAGE = `Usage: npm run cli -- <command>
 
   user:create <email> [--name NAME]   create a user; prints its id and a first API token (JSON)
   db:migrate                          create the database if missing and run pending migrations
   schema:print [--out FILE]           write the GraphQL schema (default schema.graphql)
+  chat <prompt> --model M --token T   stream a completion from a running gateway
+       [--url http://localhost:4000] [--org ORGANIZATION_ID]
   keys:generate [--id ID]             print a new ENCRYPTION_KEYS entry (id:base64)
   keys:rewrap [--batch-size N]        re-wrap every stored key under the active (first) master key;
                                       resumable; exits 1 if any row could not be decrypted`;
@@ -75,6 +78,13 @@ const COMMANDS: Record<string, Command> = {
       if (report.failed.length > 0) process.exitCode = 1;
     });
   },
+  chat: async ({ positional, flags }) => {
+    const prompt = positional.join(' ');
+    if (!prompt || !flags.token || !flags.model) {
+      throw new AppError('BAD_USER_INPUT', 'chat needs a prompt, --model MODEL and --token TOKEN');
+    }
+    await chatCommand({ url: flags.url ?? 'http://localhost:4000', token: flags.token, model: flags.model, prompt, organizationId: flags.org });
+  },
   'keys:generate': async ({ flags }) => {
     console.log(generateMasterKey(flags.id ?? `k${new Date().toISOString().slice(0, 10).replace(/-/g, '')}`));
   },
@@ -92,6 +102,10 @@ async function main(): Promise<void> {
   } catch (err) {
     if (err instanceof AppError || err instanceof ConfigError || err instanceof DependencyError) {
       console.error(`error: ${err.message}`);
+      process.exit(1);
+    }
+    if (args.command === 'chat') {
+      console.error(`error: ${(err as Error).message}`);
       process.exit(1);
     }
     throw err;

@@ -6,6 +6,7 @@
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { safeToken } from './errors';
+import { credentialHeaders } from './auth-headers';
 import type { Credential, HttpValidationSpec, ProviderDeclaration, ProviderEndpoints, ValidationVerdict } from './types';
 
 /** How one validation call runs. */
@@ -91,19 +92,12 @@ async function validateWithHttp(
     return { verdict: { outcome: 'RETRY', error: `${provider.name}: no account endpoint configured` } };
   }
   const url = joinUrl(resolveEndpointUrl(template, credential), spec.path);
-  const headers = new Headers({ accept: 'application/json' });
-  for (const [k, v] of Object.entries({ ...provider.staticHeaders, ...opts.extraHeaders })) headers.set(k, v);
-  if (spec.body !== undefined) headers.set('content-type', 'application/json');
-  switch (provider.auth.type) {
-    case 'bearer':
-      headers.set('authorization', `Bearer ${credential.apiKey}`);
-      break;
-    case 'header':
-      headers.set(provider.auth.name, credential.apiKey);
-      break;
-    case 'sigv4':
-      return { verdict: { outcome: 'INVALID', error: `${provider.name}: SigV4 needs AWS credentials` } };
+  if (provider.auth.type === 'sigv4') {
+    return { verdict: { outcome: 'INVALID', error: `${provider.name}: SigV4 needs AWS credentials` } };
   }
+  const headers = credentialHeaders(provider, credential, opts.extraHeaders);
+  headers.set('accept', 'application/json');
+  if (spec.body !== undefined) headers.set('content-type', 'application/json');
 
   const timeout = AbortSignal.timeout(opts.timeoutMs);
   const signal = AbortSignal.any([opts.signal, timeout]);

@@ -113,13 +113,7 @@ export class OrganizationsService {
     }
     return this.db.transaction(async (tx) => {
       const repo = tx.getRepository(MembershipEntity);
-      const owners = await repo
-        .createQueryBuilder('m')
-        .setLock('pessimistic_write')
-        .where('m.organization_id = :orgId AND m.role = :owner', { orgId: caller.organizationId, owner: OrgRole.OWNER })
-        .getMany();
-      const target = await repo.findOneBy({ organizationId: caller.organizationId, userId });
-      if (!target) throw notFound('Member');
+      const { owners, target } = await lockOwnersAndFind(tx, caller.organizationId, userId);
       if (target.role === OrgRole.OWNER && caller.role !== OrgRole.OWNER && userId !== p.userId) {
         throw forbidden('Only an OWNER can remove an OWNER');
       }
@@ -138,13 +132,7 @@ export class OrganizationsService {
     const caller = await this.requireRole(p, orgId, MEMBERSHIP_ADMIN_ROLES);
     await this.db.transaction(async (tx) => {
       const repo = tx.getRepository(MembershipEntity);
-      const owners = await repo
-        .createQueryBuilder('m')
-        .setLock('pessimistic_write')
-        .where('m.organization_id = :orgId AND m.role = :owner', { orgId: caller.organizationId, owner: OrgRole.OWNER })
-        .getMany();
-      const target = await repo.findOneBy({ organizationId: caller.organizationId, userId });
-      if (!target) throw notFound('Member');
+      const { owners, target } = await lockOwnersAndFind(tx, caller.organizationId, userId);
       if ((role === OrgRole.OWNER || target.role === OrgRole.OWNER) && caller.role !== OrgRole.OWNER) {
         throw forbidden('Only an OWNER can grant or take the OWNER role');
       }
@@ -158,4 +146,24 @@ export class OrganizationsService {
       relations: { user: true, organization: true },
     });
   }
+}
+
+/**
+ * Locks the organization's OWNER rows (so two concurrent demotions cannot both pass the
+ * last-owner check) and finds the member to change, or NOT_FOUND.
+ */
+async function lockOwnersAndFind(
+  tx: EntityManager,
+  organizationId: string,
+  userId: string,
+): Promise<{ owners: MembershipEntity[]; target: MembershipEntity }> {
+  const repo = tx.getRepository(MembershipEntity);
+  const owners = await repo
+    .createQueryBuilder('m')
+    .setLock('pessimistic_write')
+    .where('m.organization_id = :orgId AND m.role = :owner', { orgId: organizationId, owner: OrgRole.OWNER })
+    .getMany();
+  const target = await repo.findOneBy({ organizationId, userId });
+  if (!target) throw notFound('Member');
+  return { owners, target };
 }

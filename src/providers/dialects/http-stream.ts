@@ -6,6 +6,7 @@ import { UpstreamError } from '../types';
 import type { UpstreamChatRequest, UpstreamEvent, UpstreamStream } from '../types';
 import { connectionError, connectionLostError, mapHttpError } from './http-error';
 import { SseParser } from './sse-parser';
+import { credentialHeaders } from '../auth-headers';
 import type { SseEvent } from './sse-parser';
 
 /** Turns one dialect's SSE events into normalized events. One instance per stream. */
@@ -30,28 +31,9 @@ export function joinUrl(base: string, path: string): string {
 /** Upper bound on an error body we read: enough for any provider's error JSON. */
 const ERROR_BODY_CAP = 16 * 1024;
 
-/**
- * Request headers: the credential as the provider wants it (providers.md §0 "Auth"), the
- * provider's static headers, then the operator's extra headers; later entries win.
- */
+/** Request headers of a streaming call: see credentialHeaders, plus the SSE content types. */
 export function buildHeaders(req: UpstreamChatRequest): Headers {
-  const { provider, credential } = req;
-  if (credential.kind !== 'api_key') {
-    throw new TypeError(`${provider.name} expects an API key credential`);
-  }
-  const headers = new Headers();
-  switch (provider.auth.type) {
-    case 'bearer':
-      headers.set('authorization', `Bearer ${credential.apiKey}`);
-      break;
-    case 'header':
-      headers.set(provider.auth.name, credential.apiKey);
-      break;
-    case 'sigv4':
-      throw new TypeError(`${provider.name} signs with SigV4 and cannot use an SSE dialect`);
-  }
-  for (const [name, value] of Object.entries(provider.staticHeaders ?? {})) headers.set(name, value);
-  for (const [name, value] of Object.entries(req.extraHeaders ?? {})) headers.set(name, value);
+  const headers = credentialHeaders(req.provider, req.credential, req.extraHeaders);
   headers.set('content-type', 'application/json');
   headers.set('accept', 'text/event-stream');
   return headers;

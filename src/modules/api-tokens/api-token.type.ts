@@ -1,7 +1,7 @@
 import { Field, ID, ObjectType } from 'type-graphql';
 import type { ApiTokenEntity } from './api-token.entity';
 
-@ObjectType('ApiToken')
+@ObjectType('ApiToken', { simpleResolvers: true })
 export class ApiTokenType {
   @Field(() => ID)
   id!: string;
@@ -34,7 +34,7 @@ export class ApiTokenType {
   }
 }
 
-@ObjectType('CreatedApiToken')
+@ObjectType('CreatedApiToken', { simpleResolvers: true })
 export class CreatedApiTokenType {
   /** Shown once, never again. */
   @Field()

@@ -3,7 +3,7 @@ import { ProviderId } from '../../providers/types';
 import { connectionTypes } from '../../server/pagination';
 import type { AuditEventEntity } from './audit-event.entity';
 
-@ObjectType('AuditEvent')
+@ObjectType('AuditEvent', { simpleResolvers: true })
 export class AuditEventType {
   @Field(() => ID)
   id!: string;

@@ -9,7 +9,7 @@ registerEnumType(KeyStatus, { name: 'KeyStatus' });
  * A stored key as the API shows it: metadata and the masked hint, never the secret. Built from
  * the entity field by field, so no ciphertext column can leak through a stray decorator.
  */
-@ObjectType('ByokKey')
+@ObjectType('ByokKey', { simpleResolvers: true })
 export class ByokKeyType {
   @Field(() => ID)
   id!: string;

@@ -11,7 +11,7 @@ export enum ChatEventType {
 registerEnumType(ChatEventType, { name: 'ChatEventType' });
 
 /** One request's usage. */
-@ObjectType('TokenUsage')
+@ObjectType('TokenUsage', { simpleResolvers: true })
 export class TokenUsageType {
   /** Including cached input. */
   @Field(() => Int)
@@ -40,7 +40,7 @@ export class TokenUsageType {
   estimated!: boolean;
 }
 
-@ObjectType('ChatCompletionEvent')
+@ObjectType('ChatCompletionEvent', { simpleResolvers: true })
 export class ChatCompletionEventType {
   @Field(() => ChatEventType)
   type!: ChatEventType;

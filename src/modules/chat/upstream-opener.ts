@@ -15,6 +15,8 @@ import type { ValidationService } from '../validation/validation.service';
 import type { ChatParams } from './chat-request';
 import { DeadlineError, deadlineOr } from './timeouts';
 
+const TOUCH_EVERY_MS = 60_000;
+
 export interface OpenedStream {
   candidate: Candidate;
   /** Aborts this upstream call (the client's signal is linked to it; deadlines use it too). */
@@ -113,8 +115,18 @@ export class UpstreamOpener {
     });
   }
 
-  /** lastUsedAt, at most one write a minute per key, never on the request's path. */
+  /** When this process last wrote each key's lastUsedAt. */
+  private readonly touched = new Map<string, number>();
+
+  /**
+   * lastUsedAt, at most one write a minute per key and process (checked here, not in SQL, so a
+   * busy key costs no query at all), never on the request's path.
+   */
   private touch(c: Candidate): void {
+    const now = Date.now();
+    if (now - (this.touched.get(c.key!.id) ?? 0) < TOUCH_EVERY_MS) return;
+    if (this.touched.size > 100_000) this.touched.clear();
+    this.touched.set(c.key!.id, now);
     this.deps.db.query(
       "UPDATE byok_keys SET last_used_at = now() WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')",
       [c.key!.id],

@@ -6,7 +6,7 @@ import { OrgRole } from './org-role';
 
 registerEnumType(OrgRole, { name: 'OrgRole' });
 
-@ObjectType('Organization')
+@ObjectType('Organization', { simpleResolvers: true })
 export class OrganizationType {
   @Field(() => ID)
   id!: string;
@@ -19,7 +19,7 @@ export class OrganizationType {
   }
 }
 
-@ObjectType('Membership')
+@ObjectType('Membership', { simpleResolvers: true })
 export class MembershipType {
   @Field(() => OrganizationType)
   organization!: OrganizationType;

@@ -7,7 +7,7 @@ registerEnumType(ProviderKind, { name: 'ProviderKind' });
 registerEnumType(ApiDialect, { name: 'ApiDialect' });
 registerEnumType(CredentialFormat, { name: 'CredentialFormat' });
 
-@ObjectType('Model')
+@ObjectType('Model', { simpleResolvers: true })
 export class ModelType {
   @Field()
   id!: string;
@@ -32,7 +32,7 @@ export class ModelType {
   }
 }
 
-@ObjectType('Provider')
+@ObjectType('Provider', { simpleResolvers: true })
 export class ProviderType {
   @Field(() => ProviderId)
   id!: ProviderId;

@@ -1,7 +1,7 @@
 import { Field, ID, ObjectType } from 'type-graphql';
 import { UserEntity } from './user.entity';
 
-@ObjectType('User')
+@ObjectType('User', { simpleResolvers: true })
 export class UserType {
   @Field(() => ID)
   id!: string;
@@ -17,7 +17,7 @@ export class UserType {
   }
 }
 
-@ObjectType('CreatedUser')
+@ObjectType('CreatedUser', { simpleResolvers: true })
 export class CreatedUserType {
   @Field(() => UserType)
   user!: UserType;

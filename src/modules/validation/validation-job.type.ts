@@ -6,7 +6,7 @@ import { ValidationOutcome } from './validation-outcome';
 
 registerEnumType(ValidationOutcome, { name: 'ValidationOutcome' });
 
-@ObjectType('ValidationJob')
+@ObjectType('ValidationJob', { simpleResolvers: true })
 export class ValidationJobType {
   /** The queue job id. */
   @Field(() => ID)

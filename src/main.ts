@@ -1,7 +1,9 @@
 import 'reflect-metadata';
+import { DependencyError, checkDependencies } from './boot-checks';
 import { ConfigError, loadConfig } from './config/config';
-import { startApp, DependencyError, type AppHandle } from './app';
 import { createLogger } from './infra/logger';
+import type * as AppModule from './app';
+import type { AppHandle } from './app';
 
 /**
  * Entry point: `npm start`. Expected start-up failures (bad configuration, Postgres or Redis
@@ -13,6 +15,11 @@ async function main(): Promise<void> {
   let app: AppHandle;
   try {
     const config = loadConfig(process.env, { warn: (msg) => bootLogger.warn(msg) });
+    // Before loading the rest (schema, providers, AWS SDK: seconds): a missing Postgres or
+    // Redis is reported at once.
+    await checkDependencies(config);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- deferred on purpose, see above
+    const { startApp } = require('./app') as typeof AppModule;
     app = await startApp(config, { logger: createLogger(config.logLevel) });
   } catch (err) {
     if (err instanceof ConfigError || err instanceof DependencyError) {

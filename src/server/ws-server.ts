@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import { GraphQLError, parse, validate, type ExecutionResult, type GraphQLSchema } from 'graphql';
+import { GraphQLError, parse, validate, type DocumentNode, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
@@ -41,6 +41,7 @@ export function attachWsServer(deps: {
 }): WsHandle {
   const { schema, services, logger, metrics, limits } = deps;
   // 4 MB frames: room for long prompts, not for abuse (ws defaults to 100 MB).
+  const documents = new DocumentCache(schema);
   const wss = new WebSocketServer({ server: deps.httpServer, path: '/graphql', maxPayload: 4 * 1024 * 1024 });
   const dispose = useServer<Record<string, unknown>, ConnectionState>(
     {
@@ -61,8 +62,7 @@ export function attachWsServer(deps: {
       },
       onSubscribe: (_ctx, _id, payload) => {
         try {
-          const document = parse(payload.query);
-          const errors = validate(schema, document);
+          const { document, errors } = documents.get(payload.query);
           if (errors.length > 0) return errors.map((e) => asBadInput(e));
           checkQueryLimits(schema, document, payload.operationName, payload.variables, limits);
           metrics.graphqlOperations.inc({ operation: operationLabel(payload.operationName), type: 'subscription', outcome: 'started' });
@@ -100,4 +100,25 @@ function formatResult(result: ExecutionResult, logger: Logger): ExecutionResult 
       return new GraphQLError(f.message, { path: f.path, extensions: f.extensions });
     }),
   };
+}
+
+/**
+ * Parsed and validated subscription documents by query text: clients send the same few queries
+ * over and over, and parse + validate is most of a subscription's setup cost. Bounded; errors
+ * (GraphQLError) are cached too, thrown parse errors are not.
+ */
+class DocumentCache {
+  private readonly entries = new Map<string, { document: DocumentNode; errors: readonly GraphQLError[] }>();
+
+  constructor(private readonly schema: GraphQLSchema) {}
+
+  get(query: string): { document: DocumentNode; errors: readonly GraphQLError[] } {
+    const hit = this.entries.get(query);
+    if (hit) return hit;
+    const document = parse(query);
+    const entry = { document, errors: validate(this.schema, document) };
+    if (this.entries.size >= 1000) this.entries.delete(this.entries.keys().next().value as string);
+    this.entries.set(query, entry);
+    return entry;
+  }
 }

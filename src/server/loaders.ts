@@ -1,5 +1,6 @@
 import DataLoader from 'dataloader';
 import { In, type DataSource } from 'typeorm';
+import { ByokKeyEntity } from '../modules/byok-keys/byok-key.entity';
 import { OrganizationEntity } from '../modules/organizations/organization.entity';
 import { UserEntity } from '../modules/users/user.entity';
 
@@ -7,6 +8,8 @@ import { UserEntity } from '../modules/users/user.entity';
 export interface Loaders {
   user: DataLoader<string, UserEntity | null>;
   organization: DataLoader<string, OrganizationEntity | null>;
+  /** Keys by id for rows already scoped to the caller (usage); null once deleted. */
+  byokKey: DataLoader<string, ByokKeyEntity | null>;
 }
 
 function byId<T extends { id: string }>(rows: T[], ids: readonly string[]): Array<T | null> {
@@ -20,5 +23,6 @@ export function createLoaders(db: DataSource): Loaders {
     organization: new DataLoader(async (ids) =>
       byId(await db.getRepository(OrganizationEntity).findBy({ id: In([...ids]) }), ids),
     ),
+    byokKey: new DataLoader(async (ids) => byId(await db.getRepository(ByokKeyEntity).findBy({ id: In([...ids]) }), ids)),
   };
 }

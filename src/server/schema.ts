@@ -10,9 +10,15 @@ import { ProvidersResolver } from '../modules/providers/providers.resolver';
 import { OrganizationsResolver } from '../modules/organizations/organizations.resolver';
 import { UsersResolver } from '../modules/users/users.resolver';
 import { ByokKeyValidationJobsResolver, ValidationResolver } from '../modules/validation/validation.resolver';
+import { UsageRecordsResolver } from '../modules/usage/usage-records.resolver';
+import { ByokKeyUsageResolver, UsageResolver } from '../modules/usage/usage.resolver';
 import { maskUnexpectedErrors } from './format-error';
 
-/** Every resolver of the public API. */
+/**
+ * Every resolver of the public API. Object types declare `simpleResolvers: true`: their plain
+ * fields are data and cannot fail, and without it type-graphql runs the global middleware chain
+ * (several promises) for every field of every streamed event.
+ */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 export const RESOLVERS: NonEmptyArray<Function> = [
   UsersResolver,
@@ -24,6 +30,9 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   ValidationResolver,
   ByokKeyValidationJobsResolver,
   ChatResolver,
+  UsageResolver,
+  UsageRecordsResolver,
+  ByokKeyUsageResolver,
 ];
 
 /**

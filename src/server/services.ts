@@ -9,6 +9,7 @@ import type { Logger } from '../infra/logger';
 import type { Metrics } from '../infra/metrics';
 import type { UsageRecordInput } from '../modules/usage/usage-record';
 import { UsageRecorder } from '../modules/usage/usage-recorder';
+import { UsageService } from '../modules/usage/usage.service';
 import { ChatService } from '../modules/chat/chat.service';
 import { UpstreamOpener } from '../modules/chat/upstream-opener';
 import { Router } from '../modules/routing/router';
@@ -36,6 +37,7 @@ export interface Services {
   keyStatus: KeyStatusService;
   validation: ValidationService;
   usageRecorder: UsageRecorder;
+  usage: UsageService;
   chat: ChatService;
   metrics: Metrics;
   logger: Logger;
@@ -82,6 +84,7 @@ export function createServices(deps: {
     keyStatus,
     validation,
     usageRecorder,
+    usage: new UsageService(db, organizations),
     chat,
     metrics,
     logger,

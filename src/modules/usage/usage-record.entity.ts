@@ -8,8 +8,10 @@ import { KeySource, UsageStatus } from './usage-enums';
  */
 @Entity('usage_records')
 @Index('usage_records_request_id_key', ['requestId'], { unique: true })
-@Index('usage_records_org_time_idx', ['organizationId', 'createdAt'])
-@Index('usage_records_user_time_idx', ['userId', 'createdAt'])
+// Shaped for the usage reads (see usage-query.ts): an organization's records newest first on
+// (created_at, id), and a user's personal (organization_id IS NULL) or in-organization records.
+@Index('usage_records_org_page_idx', ['organizationId', 'createdAt', 'id'])
+@Index('usage_records_user_page_idx', ['userId', 'organizationId', 'createdAt', 'id'])
 @Index('usage_records_key_time_idx', ['keyId', 'createdAt'])
 export class UsageRecordEntity {
   @PrimaryGeneratedColumn('increment', { type: 'bigint' })

@@ -1,0 +1,124 @@
+/**
+ * The stream bench's upstream, run as its own process (`fork`, argv: deltas intervalMs): a
+ * minimal OpenAI Chat Completions server on 127.0.0.1.
+ *
+ *   POST …/chat/completions  200 text/event-stream: delta 0 at once (with the role), then one
+ *                            delta every intervalMs on an absolute schedule (no drift), then the
+ *                            finish chunk, the usage chunk and `data: [DONE]`, one write each.
+ *                            Each delta's content is `<seq>|<write time>|` (monoMs), delta 0's
+ *                            also `<request received time>|`.
+ *   GET  …/models            200 model list (the gateway's key validation).
+ *
+ * Nothing random: no chunking, no jitter. It reports through IPC how late its own timers fired,
+ * so a late upstream is told apart from a slow path; each stats answer covers the time since the
+ * previous one.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { deltaContent, monoMs, UPSTREAM_MODEL, type ReadyMessage, type UpstreamStats, type UpstreamStatsRequest } from './protocol';
+
+const deltas = Number(process.argv[2] ?? 64);
+const intervalMs = Number(process.argv[3] ?? 20);
+
+const created = Math.floor(Date.now() / 1000);
+const chunk = (choices: string, extra = ''): string =>
+  `data: {"id":"chatcmpl-bench","object":"chat.completion.chunk","created":${created},"model":"${UPSTREAM_MODEL}","system_fingerprint":"fp_bench","choices":${choices}${extra}}\n\n`;
+const deltaEvent = (seq: number, receivedMs: number): string => {
+  const delta = seq === 0 ? `{"role":"assistant","content":"${deltaContent(0, monoMs(), receivedMs)}"}` : `{"content":"${deltaContent(seq, monoMs())}"}`;
+  return chunk(`[{"index":0,"delta":${delta},"logprobs":null,"finish_reason":null}]`);
+};
+const FINISH = chunk('[{"index":0,"delta":{},"logprobs":null,"finish_reason":"stop"}]');
+const USAGE = chunk(
+  '[]',
+  `,"usage":{"prompt_tokens":8,"completion_tokens":${deltas},"total_tokens":${8 + deltas},"prompt_tokens_details":{"cached_tokens":0},"completion_tokens_details":{"reasoning_tokens":0}}`,
+);
+const MODELS = JSON.stringify({ object: 'list', data: [{ id: UPSTREAM_MODEL, object: 'model', created, owned_by: 'openai' }] });
+
+const stats = { streamsStarted: 0, streamsFinished: 0, streamsCut: 0, modelsCalls: 0, open: 0, peakOpen: 0 };
+/** Timer lateness histogram in 0.1 ms buckets up to 10 s (the last bucket holds the rest). */
+const late = new Uint32Array(100_001);
+
+function stream(res: ServerResponse, receivedMs: number): void {
+  stats.streamsStarted++;
+  stats.open++;
+  stats.peakOpen = Math.max(stats.peakOpen, stats.open);
+  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+  const t0 = monoMs();
+  let seq = 0;
+  let timer: NodeJS.Timeout | undefined;
+  let done = false;
+  const finish = (cut: boolean): void => {
+    if (done) return;
+    done = true;
+    stats.open--;
+    if (cut) stats.streamsCut++;
+    else stats.streamsFinished++;
+    if (timer) clearTimeout(timer);
+  };
+  res.on('close', () => finish(true));
+  const tick = (): void => {
+    if (done) return;
+    if (seq > 0) late[Math.min(late.length - 1, Math.max(0, Math.round((monoMs() - (t0 + seq * intervalMs)) * 10)))]!++;
+    res.write(deltaEvent(seq, receivedMs));
+    seq++;
+    if (seq < deltas) {
+      timer = setTimeout(tick, Math.max(0, t0 + seq * intervalMs - monoMs()));
+      return;
+    }
+    res.write(FINISH);
+    res.write(USAGE);
+    res.end('data: [DONE]\n\n');
+    finish(false);
+  };
+  tick();
+}
+
+function handle(req: IncomingMessage, res: ServerResponse): void {
+  const receivedMs = monoMs();
+  const path = (req.url ?? '/').split('?')[0]!;
+  // Read the whole request body first, as a real provider does before it answers.
+  req.resume();
+  req.on('end', () => {
+    if (req.method === 'POST' && path.endsWith('/chat/completions')) return stream(res, receivedMs);
+    if (req.method === 'GET' && path.endsWith('/models')) {
+      stats.modelsCalls++;
+      res.writeHead(200, { 'content-type': 'application/json' });
+      return void res.end(MODELS);
+    }
+    res.writeHead(404, { 'content-type': 'application/json' });
+    res.end('{"error":{"message":"not found","type":"invalid_request_error"}}');
+  });
+}
+
+function lateP99(): number {
+  let total = 0;
+  for (const n of late) total += n;
+  if (total === 0) return 0;
+  const rank = Math.ceil(total * 0.99);
+  let seen = 0;
+  for (let i = 0; i < late.length; i++) {
+    seen += late[i]!;
+    if (seen >= rank) return i / 10;
+  }
+  return (late.length - 1) / 10;
+}
+
+const server = createServer({ keepAlive: true, noDelay: true }, handle);
+// Keep idle keep-alive connections between runs; no request deadline (a stream lasts seconds).
+server.keepAliveTimeout = 120_000;
+server.headersTimeout = 60_000;
+server.requestTimeout = 0;
+server.maxRequestsPerSocket = 0;
+server.listen(0, '127.0.0.1', () => {
+  const ready: ReadyMessage = { type: 'ready', port: (server.address() as AddressInfo).port };
+  process.send?.(ready);
+});
+process.on('message', (m: UpstreamStatsRequest) => {
+  if (m?.type !== 'stats') return;
+  const { open: _open, ...rest } = stats;
+  const reply: UpstreamStats = { type: 'stats', id: m.id, ...rest, lateP99Ms: lateP99() };
+  process.send?.(reply);
+  // Every answer covers the time since the previous one.
+  Object.assign(stats, { streamsStarted: 0, streamsFinished: 0, streamsCut: 0, modelsCalls: 0, peakOpen: stats.open });
+  late.fill(0);
+});

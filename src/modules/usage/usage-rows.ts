@@ -1,3 +1,4 @@
+import type { UsageRecordInput } from './usage-record';
 import type { KeySource, UsageStatus } from './usage-enums';
 
 /** Sums over a set of usage records. */
@@ -26,28 +27,9 @@ export interface UsageGroupRow {
   totals: UsageTotalsRow;
 }
 
-/** One usage record as the API reads it. */
-export interface UsageRecordRow {
+/** One usage record as the API reads it: what the recorder wrote, plus its id and cursor time. */
+export interface UsageRecordRow extends Omit<UsageRecordInput, 'createdAt'> {
   id: string;
-  requestId: string;
-  userId: string;
-  organizationId: string | null;
-  provider: string;
-  keySource: KeySource;
-  keyId: string | null;
-  model: string;
-  upstreamModel: string;
-  inputTokens: number;
-  outputTokens: number;
-  cachedInputTokens: number;
-  reasoningTokens: number;
-  usageEstimated: boolean;
-  /** Null when the price was unknown. */
-  costMicroUsd: number | null;
-  status: UsageStatus;
-  errorCode: string | null;
-  timeToFirstTokenMs: number | null;
-  durationMs: number;
   createdAt: Date;
   /** created_at with microseconds (a JS Date keeps only milliseconds), for the cursor. */
   cursorAt: string;

@@ -1,64 +1,33 @@
 import { Redis } from 'ioredis';
-
-/** Validation calls the per-provider limiter was asked for in one second, and how many it allowed. */
-export interface LimiterWindow {
-  provider: string;
-  second: number;
-  attempts: number;
-}
-
-const POLL_MS = 250;
+import { VALIDATION_QUEUE } from '../../../src/jobs/queues';
 
 /**
- * Reads the per-provider limiter's counters while a bench runs, to show how often a job was
- * turned back. It depends on src/jobs/provider-rate-limit.ts's key layout
- * (`<prefix>:ratelimit:validation:<provider>:<epoch second>`, INCR per acquire, 2 s expiry):
- * polling every 250 ms sees each window's final count before it expires.
+ * Counts the validation jobs the per-provider limiter delayed. The limiter
+ * (src/jobs/provider-rate-limit.ts) reserves one slot per job and, when the slot is in the
+ * future, records it as `slotAt` in the job's data and delays the job once; so after a run the
+ * jobs whose data carries `slotAt` are exactly the ones it held back. (Completed jobs stay in
+ * Redis for an hour, longer than any bench run.)
  */
-export class LimiterProbe {
-  private readonly counts = new Map<string, LimiterWindow>();
-  private timer: NodeJS.Timeout | undefined;
-  private polling: Promise<void> | undefined;
-
-  private constructor(
-    private readonly redis: Redis,
-    private readonly prefix: string,
-  ) {}
-
-  static async start(redisUrl: string, prefix: string): Promise<LimiterProbe> {
-    const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2 });
-    await redis.connect();
-    const probe = new LimiterProbe(redis, prefix);
-    probe.timer = setInterval(() => {
-      probe.polling ??= probe.poll().finally(() => (probe.polling = undefined));
-    }, POLL_MS);
-    return probe;
-  }
-
-  private async poll(): Promise<void> {
-    const pattern = `${this.prefix}:ratelimit:validation:*`;
+export async function countDelayedByLimiter(redisUrl: string, prefix: string): Promise<{ jobs: number; delayed: number }> {
+  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2 });
+  await redis.connect();
+  try {
+    let jobs = 0;
+    let delayed = 0;
     let cursor = '0';
     do {
-      const [next, keys] = await this.redis.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:${VALIDATION_QUEUE}:*`, 'COUNT', 1000);
       cursor = next;
-      if (keys.length === 0) continue;
-      const values = await this.redis.mget(...keys);
-      keys.forEach((key, i) => {
-        const m = /:([A-Z_]+):(\d+)$/.exec(key);
-        const attempts = Number(values[i] ?? 0);
-        if (!m || !Number.isFinite(attempts)) return;
-        const prev = this.counts.get(key);
-        if (!prev || attempts > prev.attempts) this.counts.set(key, { provider: m[1]!, second: Number(m[2]), attempts });
-      });
+      for (const key of keys) {
+        if ((await redis.type(key)) !== 'hash') continue;
+        const data = await redis.hget(key, 'data');
+        if (data === null) continue;
+        jobs++;
+        if ((JSON.parse(data) as { slotAt?: number }).slotAt !== undefined) delayed++;
+      }
     } while (cursor !== '0');
-  }
-
-  /** Stops polling (after one last read) and returns every window seen. */
-  async stop(): Promise<LimiterWindow[]> {
-    clearInterval(this.timer);
-    await this.polling;
-    await this.poll().catch(() => undefined);
-    await this.redis.quit().catch(() => this.redis.disconnect());
-    return [...this.counts.values()].sort((a, b) => a.second - b.second || a.provider.localeCompare(b.provider));
+    return { jobs, delayed };
+  } finally {
+    redis.disconnect();
   }
 }

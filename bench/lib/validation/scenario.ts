@@ -9,7 +9,7 @@ import type { LogSummary } from '../log-sink';
 import { nowMs, runPool } from '../pool';
 import { startBenchService } from '../service';
 import { summarize, type Summary } from '../stats';
-import { LimiterProbe, type LimiterWindow } from './limiter-probe';
+import { countDelayedByLimiter } from './limiter-probe';
 import { KeyStatusWatch } from './status-watch';
 
 /** One way of spreading keys over providers, with the service settings to run it under. */
@@ -84,7 +84,8 @@ export interface ScenarioResult {
   eventsMissed: number;
   subscriptionErrors: string[];
   jobs: { count: number; queueWaitMs?: Summary; runMs?: Summary; attempts?: Summary };
-  limiter: { acquireAttempts: number; turnedBack: number; windows: number; maxAttemptsPerWindow: number };
+  /** Jobs the per-provider limiter delayed to their reserved slot (each at most once). */
+  limiter: { jobs: number; delayed: number };
   upstream: { requests: number; maxPerProviderSecond: number };
   perProvider: ProviderRow[];
   logs: LogSummary;
@@ -101,7 +102,6 @@ export async function runScenario(spec: ScenarioSpec, opts: ScenarioOptions): Pr
   const mock = await startMockUpstream();
   let svc: Awaited<ReturnType<typeof startBenchService>> | undefined;
   let watch: KeyStatusWatch | undefined;
-  let probe: LimiterProbe | undefined;
   try {
     svc = await startBenchService(`validation_${spec.id}`, { ...mock.env(), ...spec.env });
     const { validation } = svc.app.config;
@@ -115,7 +115,6 @@ export async function runScenario(spec: ScenarioSpec, opts: ScenarioOptions): Pr
     watch = await KeyStatusWatch.open(svc.url, tokens, opts.clients);
     // The server registers a subscription a moment after the client sends it; no key exists yet.
     await sleep(300);
-    probe = await LimiterProbe.start(svc.app.config.redisUrl, svc.queuePrefix);
     const queue = spec.drain ? new Queue(VALIDATION_QUEUE, { connection: { url: svc.app.config.redisUrl }, prefix: svc.queuePrefix }) : undefined;
     await queue?.pause();
 
@@ -146,8 +145,7 @@ export async function runScenario(spec: ScenarioSpec, opts: ScenarioOptions): Pr
     }
     await waitForVerdicts(svc, watch, added.map((s) => s.id), spec, opts);
     const elu = performance.eventLoopUtilization(eluFrom).utilization;
-    const windows = await probe.stop();
-    probe = undefined;
+    const limiter = await countDelayedByLimiter(svc.app.config.redisUrl, svc.queuePrefix);
 
     const keyRows = (await svc.app.db.query('SELECT id, status, last_validated_at FROM byok_keys')) as Array<{
       id: string;
@@ -168,7 +166,7 @@ export async function runScenario(spec: ScenarioSpec, opts: ScenarioOptions): Pr
       subscriptionErrors: watch.errors,
       dbKeys: new Map(keyRows.map((r) => [r.id, r])),
       jobRows,
-      windows,
+      limiter,
       resumedAt,
       elu,
       upstream: mock.requests,
@@ -176,7 +174,6 @@ export async function runScenario(spec: ScenarioSpec, opts: ScenarioOptions): Pr
     });
     return result;
   } finally {
-    await probe?.stop().catch(() => undefined);
     await watch?.close().catch(() => undefined);
     await svc?.stop();
     await mock.close();
@@ -228,7 +225,7 @@ interface Collected {
   subscriptionErrors: readonly string[];
   dbKeys: ReadonlyMap<string, { status: string; last_validated_at: Date | null }>;
   jobRows: ReadonlyArray<{ attempts: number; queued_at: Date; started_at: Date | null; finished_at: Date }>;
-  windows: readonly LimiterWindow[];
+  limiter: { jobs: number; delayed: number };
   resumedAt?: number;
   elu: number;
   upstream: readonly RecordedRequest[];
@@ -273,8 +270,6 @@ function summarizeScenario(c: Collected): ScenarioResult {
   const upstreamMax = (provider?: string): number =>
     Math.max(0, ...[...perSecond].filter(([k]) => provider === undefined || k.startsWith(`${provider}:`)).map(([, n]) => n));
 
-  const acquireAttempts = c.windows.reduce((n, w) => n + w.attempts, 0);
-  const granted = c.windows.reduce((n, w) => n + Math.min(w.attempts, c.settings.ratePerProvider), 0);
 
   const perProvider: ProviderRow[] = [...new Set(c.spec.providers)].map((provider) => {
     const mine = valid.filter((v) => v.provider === provider);
@@ -320,12 +315,7 @@ function summarizeScenario(c: Collected): ScenarioResult {
       runMs: summarize(c.jobRows.flatMap((j) => (j.started_at ? [j.finished_at.getTime() - j.started_at.getTime()] : []))),
       attempts: summarize(c.jobRows.map((j) => j.attempts)),
     },
-    limiter: {
-      acquireAttempts,
-      turnedBack: acquireAttempts - granted,
-      windows: c.windows.length,
-      maxAttemptsPerWindow: Math.max(0, ...c.windows.map((w) => w.attempts)),
-    },
+    limiter: c.limiter,
     upstream: { requests: c.upstream.length, maxPerProviderSecond: upstreamMax() },
     perProvider,
     logs: c.logs,

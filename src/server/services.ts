@@ -69,6 +69,7 @@ export function createServices(deps: {
     metrics,
     logger,
     timeouts: { firstByteTimeoutMs: config.upstream.firstByteTimeoutMs, idleTimeoutMs: config.upstream.idleTimeoutMs },
+    maxConcurrentStreams: config.maxConcurrentStreams,
   });
   return {
     config,

@@ -191,3 +191,39 @@ describe('chatCompletion deadlines and operator headers', () => {
     expect(events.at(-1)!.type).toBe('DONE');
   });
 });
+
+describe('chatCompletion back-pressure', () => {
+  let mock: MockUpstream;
+  let t: TestApp;
+  beforeAll(async () => {
+    mock = await startMockUpstream();
+    t = await startTestApp('chatcap', { ...mock.env(), ...FAST_VALIDATION_ENV, MAX_CONCURRENT_STREAMS: '2' });
+  });
+  afterAll(async () => {
+    await t.stop();
+    await mock.close();
+  });
+
+  it('beyond MAX_CONCURRENT_STREAMS a new stream is refused at once with RATE_LIMITED; capacity returns when streams end', async () => {
+    const u = await t.createUser();
+    const { input } = mockKeyInput('OPENAI', 'good');
+    await settledStatus(t, (await t.gql.ok<{ addByokKey: { id: string } }>(ADD_KEY, { input }, u.token)).addByokKey.id);
+    mock.setSyntheticStream({ deltas: 20, intervalMs: 50 });
+    const client = wsClient(t.url, u.token);
+    try {
+      const running = [0, 1].map(() => collect<{ chatCompletion: ChatEvent }>(client, CHAT, { input: { model: GPT, messages: HELLO } }));
+      await waitFor(() => running.every((s) => s.results.length > 0), 'two streams running');
+      const refusedAt = Date.now();
+      const third = await chatEvents(t, u.token, { model: GPT, messages: HELLO });
+      expect(third.errors.map((e) => e.extensions?.code)).toEqual(['RATE_LIMITED']);
+      expect(Date.now() - refusedAt).toBeLessThan(500);
+      const done = await Promise.all(running.map((s) => s.done));
+      expect(done.map((d) => d.results.at(-1)?.data?.chatCompletion.type)).toEqual(['DONE', 'DONE']);
+      mock.setSyntheticStream(null);
+      const after = await chatEvents(t, u.token, { model: GPT, messages: HELLO });
+      expect(after.errors).toEqual([]);
+    } finally {
+      await client.dispose();
+    }
+  });
+});

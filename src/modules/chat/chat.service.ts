@@ -32,13 +32,41 @@ export class ChatService {
       metrics: Metrics;
       logger: Logger;
       timeouts: { firstByteTimeoutMs: number; idleTimeoutMs: number };
+      maxConcurrentStreams: number;
     },
   ) {}
+
+  /** Streams this process is relaying now. */
+  private active = 0;
 
   /** Never throws: a failure is the last item. `signal` aborts everything at once. */
   async *stream(p: UserPrincipal, input: ChatCompletionInput, requestId: string, signal: AbortSignal): AsyncGenerator<ChatStreamItem> {
     const { metrics, logger } = this.deps;
     const started = Date.now();
+    if (this.active >= this.deps.maxConcurrentStreams) {
+      // Back-pressure: refusing at once keeps the streams already running on time.
+      yield {
+        type: 'ERROR',
+        error: new AppError('RATE_LIMITED', 'The gateway is at capacity; retry in a moment', { retryable: true }),
+      };
+      return;
+    }
+    this.active++;
+    try {
+      yield* this.relay(p, input, requestId, signal, started);
+    } finally {
+      this.active--;
+    }
+  }
+
+  private async *relay(
+    p: UserPrincipal,
+    input: ChatCompletionInput,
+    requestId: string,
+    signal: AbortSignal,
+    started: number,
+  ): AsyncGenerator<ChatStreamItem> {
+    const { metrics, logger } = this.deps;
     let params: ChatParams;
     let plan: RoutePlan;
     try {

@@ -41,7 +41,6 @@ export class ChatService {
 
   /** Never throws: a failure is the last item. `signal` aborts everything at once. */
   async *stream(p: UserPrincipal, input: ChatCompletionInput, requestId: string, signal: AbortSignal): AsyncGenerator<ChatStreamItem> {
-    const { metrics, logger } = this.deps;
     const started = Date.now();
     if (this.active >= this.deps.maxConcurrentStreams) {
       // Back-pressure: refusing at once keeps the streams already running on time.

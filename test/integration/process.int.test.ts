@@ -105,8 +105,9 @@ describe('the process (src/main.ts)', () => {
       const token = ((await res.json()) as { data: { createUser: { token: string } } }).data.createUser.token;
       const closed = new Promise<number>((resolveClose) => {
         const c = wsClient(url, token, { onClosed: (code) => resolveClose(code) });
-        c.subscribe({ query: 'subscription { __typename }' }, { next: () => undefined, error: () => undefined, complete: () => undefined });
-        c.on('connected', () => p.child.kill('SIGTERM'));
+        // A real, open-ended subscription: the socket stays open until the server closes it.
+        c.subscribe({ query: 'subscription { byokKeyStatusChanged { id } }' }, { next: () => undefined, error: () => undefined, complete: () => undefined });
+        c.on('connected', () => setTimeout(() => p.child.kill('SIGTERM'), 200));
       });
       const started = Date.now();
       expect(await closed).toBe(1001);

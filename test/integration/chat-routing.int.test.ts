@@ -110,7 +110,11 @@ describe('chatCompletion routing', () => {
     expect(r.errors[0]!.message).not.toContain(k.secret);
     expect(platformKeySent()).toBe(false);
     expect(await settledStatus(t, k.id)).toBe('INVALID');
-    const jobs = await jobsSettled(t, k.id);
+    // The revalidation is queued after the error is sent (never on the client's path): wait for it.
+    const jobs = await waitFor(async () => {
+      const rows = await jobsSettled(t, k.id);
+      return rows.length >= 2 ? rows : undefined;
+    }, 'the rejected-in-use validation');
     expect(jobs.map((j) => [j.trigger, j.outcome])).toEqual([
       ['created', 'INVALID'],
       ['rejected-in-use', 'INVALID'],
@@ -118,8 +122,11 @@ describe('chatCompletion routing', () => {
     const audit = (await t.app.db.query("SELECT detail FROM audit_events WHERE target_id = $1 AND action = 'byok_key.invalidated'", [k.id])) as Array<{ detail: string }>;
     expect(audit.length).toBeGreaterThanOrEqual(1);
     // The request was routed, so it has its usage record: FAILED with the code.
-    const start = (await t.app.db.query('SELECT status, error_code, key_id FROM usage_records WHERE key_id = $1', [k.id])) as unknown[];
-    expect(start).toEqual([{ status: 'FAILED', error_code: 'BYOK_KEY_INVALID', key_id: k.id }]);
+    const recorded = await waitFor(async () => {
+      const rows = (await t.app.db.query('SELECT status, error_code, key_id FROM usage_records WHERE key_id = $1', [k.id])) as unknown[];
+      return rows.length ? rows : undefined;
+    }, 'the usage record');
+    expect(recorded).toEqual([{ status: 'FAILED', error_code: 'BYOK_KEY_INVALID', key_id: k.id }]);
   });
 
   it('no owner key: the platform key serves (keySource PLATFORM); none configured: NO_KEY_FOR_MODEL', async () => {

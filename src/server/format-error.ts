@@ -72,9 +72,3 @@ function findAppError(error: unknown): AppError | undefined {
   }
   return undefined;
 }
-
-/** The same mapping for graphql-ws, which has no formatError of its own. */
-export function toGraphQLError(error: unknown, logger: Logger): GraphQLError {
-  const f = formatError({ message: error instanceof Error ? error.message : 'error' }, error, logger);
-  return new GraphQLError(f.message, { extensions: f.extensions });
-}

@@ -11,9 +11,3 @@ export enum ValidationOutcome {
 }
 
 export type ValidationTrigger = 'created' | 'updated' | 'manual' | 'scheduled' | 'reconcile' | 'rejected-in-use';
-
-export const LIVE_OUTCOMES: readonly ValidationOutcome[] = [
-  ValidationOutcome.QUEUED,
-  ValidationOutcome.RUNNING,
-  ValidationOutcome.RETRYING,
-];

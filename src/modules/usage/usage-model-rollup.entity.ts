@@ -1,4 +1,5 @@
-import { Check, Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { Check, Column, Entity, Index } from 'typeorm';
+import { UsageRollupBase } from './usage-rollup-base';
 import { UsageStatus } from './usage-enums';
 
 /**
@@ -15,20 +16,7 @@ import { UsageStatus } from './usage-enums';
 // TypeORM cannot declare NULLS NOT DISTINCT, so the migration creates it by hand.
 @Index('usage_rollups_by_model_dims_key', { synchronize: false })
 @Index('usage_rollups_by_model_personal_idx', ['personalUserId', 'grain', 'bucketStart'], { where: '"personal_user_id" IS NOT NULL' })
-export class UsageModelRollupEntity {
-  @PrimaryGeneratedColumn('increment', { type: 'bigint' })
-  id!: string;
-
-  /** 'hour' or 'day': the bucket's length, truncated in UTC. */
-  @Column({ type: 'varchar', length: 4 })
-  grain!: 'hour' | 'day';
-
-  @Column({ name: 'bucket_start', type: 'timestamptz' })
-  bucketStart!: Date;
-
-  @Column({ name: 'organization_id', type: 'uuid', nullable: true })
-  organizationId!: string | null;
-
+export class UsageModelRollupEntity extends UsageRollupBase {
   /** The user of a personal row; null for organization rows. */
   @Column({ name: 'personal_user_id', type: 'uuid', nullable: true })
   personalUserId!: string | null;
@@ -44,26 +32,4 @@ export class UsageModelRollupEntity {
 
   @Column({ type: 'enum', enum: UsageStatus, enumName: 'usage_status' })
   status!: UsageStatus;
-
-  @Column({ type: 'bigint' })
-  requests!: string;
-
-  @Column({ name: 'input_tokens', type: 'bigint' })
-  inputTokens!: string;
-
-  @Column({ name: 'output_tokens', type: 'bigint' })
-  outputTokens!: string;
-
-  @Column({ name: 'cached_input_tokens', type: 'bigint' })
-  cachedInputTokens!: string;
-
-  @Column({ name: 'reasoning_tokens', type: 'bigint' })
-  reasoningTokens!: string;
-
-  /** Sum of the known costs. */
-  @Column({ name: 'cost_micro_usd', type: 'bigint' })
-  costMicroUsd!: string;
-
-  @Column({ name: 'unknown_cost_requests', type: 'bigint' })
-  unknownCostRequests!: string;
 }

@@ -1,4 +1,5 @@
-import { Check, Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { Check, Column, Entity, Index } from 'typeorm';
+import { UsageRollupBase } from './usage-rollup-base';
 
 /**
  * Hour and day totals of usage_records per organization (null: personal) and user, with the
@@ -13,46 +14,11 @@ import { Check, Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 // hand in the migration (TypeORM cannot declare NULLS NOT DISTINCT).
 @Index('usage_rollups_by_user_dims_key', { synchronize: false })
 @Index('usage_rollups_by_user_user_idx', ['userId', 'organizationId', 'grain', 'bucketStart'])
-export class UsageUserRollupEntity {
-  @PrimaryGeneratedColumn('increment', { type: 'bigint' })
-  id!: string;
-
-  /** 'hour' or 'day': the bucket's length, truncated in UTC. */
-  @Column({ type: 'varchar', length: 4 })
-  grain!: 'hour' | 'day';
-
-  @Column({ name: 'bucket_start', type: 'timestamptz' })
-  bucketStart!: Date;
-
-  @Column({ name: 'organization_id', type: 'uuid', nullable: true })
-  organizationId!: string | null;
-
+export class UsageUserRollupEntity extends UsageRollupBase {
   @Column({ name: 'user_id', type: 'uuid' })
   userId!: string;
-
-  @Column({ type: 'bigint' })
-  requests!: string;
 
   /** Requests with status FAILED. */
   @Column({ name: 'failed_requests', type: 'bigint' })
   failedRequests!: string;
-
-  @Column({ name: 'input_tokens', type: 'bigint' })
-  inputTokens!: string;
-
-  @Column({ name: 'output_tokens', type: 'bigint' })
-  outputTokens!: string;
-
-  @Column({ name: 'cached_input_tokens', type: 'bigint' })
-  cachedInputTokens!: string;
-
-  @Column({ name: 'reasoning_tokens', type: 'bigint' })
-  reasoningTokens!: string;
-
-  /** Sum of the known costs. */
-  @Column({ name: 'cost_micro_usd', type: 'bigint' })
-  costMicroUsd!: string;
-
-  @Column({ name: 'unknown_cost_requests', type: 'bigint' })
-  unknownCostRequests!: string;
 }

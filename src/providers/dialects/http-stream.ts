@@ -6,6 +6,8 @@ import { UpstreamError } from '../types';
 import type { UpstreamChatRequest, UpstreamEvent, UpstreamStream } from '../types';
 import { connectionError, connectionLostError, mapHttpError } from './http-error';
 import { SseParser } from './sse-parser';
+import { postForStream, readCapped, type StreamingResponse } from './http-client';
+import type { IncomingMessage } from 'node:http';
 import { credentialHeaders } from '../auth-headers';
 import type { SseEvent } from './sse-parser';
 
@@ -40,8 +42,8 @@ export function buildHeaders(req: UpstreamChatRequest): Headers {
 }
 
 /**
- * POSTs `body` to `url` and resolves once the upstream answered 2xx. An AbortError (the
- * caller's signal) propagates untouched so the caller can tell an abort from a failure.
+ * POSTs `body` to `url` and resolves once the upstream answered 2xx. An abort (the caller's
+ * signal) propagates as the signal's reason so the caller can tell an abort from a failure.
  */
 export async function openSseStream(
   req: UpstreamChatRequest,
@@ -49,65 +51,33 @@ export async function openSseStream(
   body: unknown,
   normalizer: SseNormalizer,
 ): Promise<UpstreamStream> {
-  const headers = buildHeaders(req);
-  let response: Response;
+  const headers = Object.fromEntries(buildHeaders(req));
+  let response: StreamingResponse;
   try {
-    response = await fetch(url, { method: 'POST', headers, body: JSON.stringify(body), signal: req.signal });
+    response = await postForStream(url, headers, JSON.stringify(body), req.signal);
   } catch (err) {
-    if (req.signal.aborted) throw err;
+    if (req.signal.aborted) throw req.signal.reason ?? err;
     throw connectionError(req.provider.name);
   }
-  if (!response.ok) {
-    const text = await readCapped(response, req.signal, ERROR_BODY_CAP);
+  if (response.status < 200 || response.status > 299) {
+    const text = await readCapped(response.body, ERROR_BODY_CAP);
+    if (req.signal.aborted) throw req.signal.reason;
     throw new UpstreamError(mapHttpError(req.provider, response.status, text), response.status, 'connect');
   }
   return { events: normalizedEvents(response.body, normalizer, req) };
 }
 
-async function readCapped(response: Response, signal: AbortSignal, cap: number): Promise<string> {
-  const body = response.body;
-  if (!body) return '';
-  const reader = body.getReader();
-  const decoder = new TextDecoder();
-  let text = '';
-  let size = 0;
-  try {
-    while (size < cap) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      const part = value.byteLength + size > cap ? value.subarray(0, cap - size) : value;
-      size += part.byteLength;
-      text += decoder.decode(part, { stream: true });
-    }
-    return text + decoder.decode();
-  } catch (err) {
-    if (signal.aborted) throw err;
-    return text; // the status alone decides; a broken error body is not worth failing over
-  } finally {
-    reader.cancel().catch(ignore);
-  }
-}
-
-async function* normalizedEvents(
-  body: ReadableStream<Uint8Array> | null,
-  normalizer: SseNormalizer,
-  req: UpstreamChatRequest,
-): AsyncGenerator<UpstreamEvent> {
+async function* normalizedEvents(body: IncomingMessage, normalizer: SseNormalizer, req: UpstreamChatRequest): AsyncGenerator<UpstreamEvent> {
   const out: UpstreamEvent[] = [];
-  if (!body) {
-    normalizer.end(out);
-    yield* out;
-    return;
-  }
-  const reader = body.getReader();
   const parser = new SseParser();
+  const chunks = body[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
   try {
     for (;;) {
-      let chunk: Awaited<ReturnType<typeof reader.read>>;
+      let chunk: IteratorResult<Buffer>;
       try {
-        chunk = await reader.read();
+        chunk = await chunks.next();
       } catch (err) {
-        if (req.signal.aborted) throw err;
+        if (req.signal.aborted) throw req.signal.reason ?? err;
         throw connectionLostError(req.provider.name);
       }
       const events = chunk.done ? parser.end() : parser.push(chunk.value);
@@ -125,9 +95,9 @@ async function* normalizedEvents(
       }
     }
   } finally {
-    // Early return() by the consumer, an error or a terminator before EOF: cancelling the body
+    // Early return() by the consumer, an error or a terminator before EOF: destroying the body
     // closes the socket, so no tokens keep flowing (and billing) upstream.
-    reader.cancel().catch(ignore);
+    if (!body.complete) body.destroy();
   }
 }
 
@@ -136,8 +106,4 @@ function drain(out: UpstreamEvent[]): UpstreamEvent[] {
   const batch = out.slice();
   out.length = 0;
   return batch;
-}
-
-function ignore(): void {
-  // cancel() rejects when the stream already errored; nothing left to release then.
 }

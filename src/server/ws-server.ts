@@ -9,6 +9,7 @@ import type { Logger } from '../infra/logger';
 import { operationLabel, type Metrics } from '../infra/metrics';
 import { createContext, type GraphQLContext } from './context';
 import { formatError } from './format-error';
+import { passThroughSubscribe } from './pass-through-subscribe';
 import { checkQueryLimits, type QueryLimits } from './query-limits';
 import type { Services } from './services';
 
@@ -46,6 +47,7 @@ export function attachWsServer(deps: {
   const dispose = useServer<Record<string, unknown>, ConnectionState>(
     {
       schema,
+      subscribe: passThroughSubscribe,
       onConnect: async (ctx) => {
         const principal = await services.apiTokens.authenticate(ctx.connectionParams?.authorization);
         if (principal.kind !== 'user') {

@@ -1,5 +1,6 @@
-import { Arg, Authorized, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
+import { Arg, Authorized, Extensions, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
 import { currentUser, type GraphQLContext } from '../../server/context';
+import { PASS_THROUGH_EVENTS } from '../../server/pass-through-subscribe';
 import { abortable } from './abortable';
 import { ChatCompletionEventType } from './chat-event.type';
 import { ChatCompletionInput } from './chat.inputs';
@@ -16,8 +17,11 @@ export class ChatResolver {
       return abortable((signal) => context.services.chat.stream(p, args.input, context.requestId, signal));
     },
   })
+  // Over WebSocket the events skip this resolver (server/pass-through-subscribe.ts): it must stay
+  // exactly "the event, or throw the error".
+  @Extensions({ [PASS_THROUGH_EVENTS]: true })
   chatCompletion(@Root() item: ChatStreamItem, @Arg('input') _input: ChatCompletionInput): ChatCompletionEventType {
-    if (item.type === 'ERROR') throw item.error;
+    if (item instanceof Error) throw item;
     return item;
   }
 }

@@ -15,8 +15,8 @@ import type { UpstreamOpener } from './upstream-opener';
 import { withDeadlines } from './timeouts';
 import { UsageTally } from './usage-tally';
 
-/** What the subscription yields: an event, or the failure that ends it. */
-export type ChatStreamItem = ChatCompletionEventType | { type: 'ERROR'; error: AppError };
+/** What the subscription yields: an event, or the failure that ends it (the last item). */
+export type ChatStreamItem = ChatCompletionEventType | AppError;
 
 /**
  * One completion, start to end: validate, route, open the first candidate that answers, relay
@@ -44,10 +44,7 @@ export class ChatService {
     const started = Date.now();
     if (this.active >= this.deps.maxConcurrentStreams) {
       // Back-pressure: refusing at once keeps the streams already running on time.
-      yield {
-        type: 'ERROR',
-        error: new AppError('RATE_LIMITED', 'The gateway is at capacity; retry in a moment', { retryable: true }),
-      };
+      yield new AppError('RATE_LIMITED', 'The gateway is at capacity; retry in a moment', { retryable: true });
       return;
     }
     this.active++;
@@ -72,7 +69,7 @@ export class ChatService {
       params = chatParams(input);
       plan = await this.deps.router.plan(p, input);
     } catch (err) {
-      yield { type: 'ERROR', error: asAppError(err, logger, requestId) };
+      yield asAppError(err, logger, requestId);
       return; // not routed: nothing to bill, no usage record
     }
 
@@ -110,7 +107,7 @@ export class ChatService {
       const error = asAppError(err, logger, requestId);
       outcome.status = UsageStatus.FAILED;
       outcome.errorCode = error.code;
-      yield { type: 'ERROR', error };
+      yield error;
     } finally {
       metrics.activeStreams.dec();
       if (!outcome.recorded) this.finish(plan, outcome, tally, requestId, started);

@@ -1,0 +1,202 @@
+/**
+ * `subscribe` for graphql-ws that serializes the events of pass-through subscriptions without
+ * running `execute` per event.
+ *
+ * graphql-js maps every event through a full `execute`: it re-coerces the operation's variables
+ * (the whole prompt of a completion, on every delta), re-collects the selection and runs the
+ * root field's resolver with its middlewares. For a root field marked {@link PASS_THROUGH_EVENTS}
+ * (its per-event resolver returns the event as is and throws it when it is an Error) the
+ * selection is compiled once per document into a serializer over the event's plain fields.
+ * Anything the serializer does not cover exactly falls back to graphql-js: a document using
+ * variables below the root field, abstract types, custom field resolvers; per event, an Error
+ * or a value that would produce a field error (null in a non-null field, a scalar that does
+ * not serialize). The fallback runs the real `execute`, so results are identical either way.
+ */
+import {
+  GraphQLError,
+  Kind,
+  createSourceEventStream,
+  defaultFieldResolver,
+  execute,
+  getOperationAST,
+  isLeafType,
+  isListType,
+  isNonNullType,
+  isObjectType,
+  subscribe,
+  visit,
+  type DocumentNode,
+  type ExecutionArgs,
+  type ExecutionResult,
+  type FieldNode,
+  type FragmentDefinitionNode,
+  type GraphQLOutputType,
+  type GraphQLSchema,
+} from 'graphql';
+import { collectFields, collectSubfields } from 'graphql/execution/collectFields';
+
+/** Field extension: the per-event resolver returns the event unchanged (throws it if an Error). */
+export const PASS_THROUGH_EVENTS = 'passThroughEvents';
+
+/** A serializer's answer when graphql-js must handle the value (it would be a field error). */
+const FALLBACK: unique symbol = Symbol('fallback');
+type Serializer = (value: unknown) => unknown;
+
+interface Plan {
+  responseKey: string;
+  serialize: Serializer;
+}
+
+/** Plans by document and operation name; `null`: this operation takes graphql-js's path. */
+const plans = new WeakMap<DocumentNode, Map<string, Plan | null>>();
+
+/** Drop-in for graphql-js `subscribe`. */
+export async function passThroughSubscribe(
+  args: ExecutionArgs,
+): Promise<AsyncGenerator<ExecutionResult, void, void> | ExecutionResult> {
+  const plan = planFor(args.schema, args.document, args.operationName ?? undefined);
+  if (!plan) return subscribe(args);
+  const source = await createSourceEventStream(args);
+  if (!isAsyncIterable(source)) return source; // errors before the stream started
+  return mapEvents(source[Symbol.asyncIterator](), (event) => {
+    if (!(event instanceof Error)) {
+      const data = plan.serialize(event);
+      if (data !== FALLBACK) return { data: { [plan.responseKey]: data } };
+    }
+    return execute({ ...args, rootValue: event });
+  });
+}
+
+function planFor(schema: GraphQLSchema, document: DocumentNode, operationName: string | undefined): Plan | null {
+  let byName = plans.get(document);
+  if (!byName) plans.set(document, (byName = new Map()));
+  const key = operationName ?? '';
+  let plan = byName.get(key);
+  if (plan === undefined) {
+    plan = compile(schema, document, operationName);
+    byName.set(key, plan);
+  }
+  return plan;
+}
+
+function compile(schema: GraphQLSchema, document: DocumentNode, operationName: string | undefined): Plan | null {
+  const operation = getOperationAST(document, operationName);
+  const rootType = schema.getSubscriptionType();
+  if (operation?.operation !== 'subscription' || !rootType) return null;
+  const fragments: Record<string, FragmentDefinitionNode> = {};
+  for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments[d.name.value] = d;
+  // @skip/@include with variables would need the coerced variables: leave those to graphql-js.
+  if (Object.values(fragments).some(usesVariables)) return null;
+  for (const s of operation.selectionSet.selections) if (s.kind !== Kind.FIELD || s.directives?.length || usesVariables(s.selectionSet)) return null;
+
+  const root = collectFields(schema, fragments, {}, rootType, operation.selectionSet);
+  if (root.size !== 1) return null;
+  const [responseKey, nodes] = [...root][0]!;
+  const field = rootType.getFields()[nodes[0]!.name.value];
+  if (field?.extensions[PASS_THROUGH_EVENTS] !== true) return null;
+  const serialize = compileOutput(schema, fragments, field.type, nodes);
+  return serialize ? { responseKey, serialize } : null;
+}
+
+function usesVariables(node: FragmentDefinitionNode | FieldNode['selectionSet']): boolean {
+  if (!node) return false;
+  let found = false;
+  visit(node, {
+    Variable: () => {
+      found = true;
+    },
+  });
+  return found;
+}
+
+function compileOutput(
+  schema: GraphQLSchema,
+  fragments: Record<string, FragmentDefinitionNode>,
+  type: GraphQLOutputType,
+  nodes: readonly FieldNode[],
+): Serializer | null {
+  if (isNonNullType(type)) {
+    const inner = compileOutput(schema, fragments, type.ofType, nodes);
+    return inner && ((v) => (v === null || v === undefined ? FALLBACK : inner(v)));
+  }
+  const nullable = (inner: Serializer | null): Serializer | null => inner && ((v) => (v === null || v === undefined ? null : inner(v)));
+  if (isListType(type)) {
+    const item = compileOutput(schema, fragments, type.ofType, nodes);
+    return nullable(
+      item &&
+        ((v) => {
+          if (!Array.isArray(v)) return FALLBACK;
+          const out: unknown[] = new Array(v.length);
+          for (let i = 0; i < v.length; i++) if ((out[i] = item(v[i])) === FALLBACK) return FALLBACK;
+          return out;
+        }),
+    );
+  }
+  if (isLeafType(type)) {
+    return nullable((v) => {
+      try {
+        const s = type.serialize(v);
+        return s === undefined ? FALLBACK : s;
+      } catch {
+        return FALLBACK;
+      }
+    });
+  }
+  if (!isObjectType(type) || type.isTypeOf) return null;
+
+  const fields: { key: string; name: string; serialize: Serializer }[] = [];
+  for (const [key, fieldNodes] of collectSubfields(schema, fragments, {}, type, nodes)) {
+    const name = fieldNodes[0]!.name.value;
+    if (name === '__typename') {
+      fields.push({ key, name, serialize: () => type.name });
+      continue;
+    }
+    const def = type.getFields()[name];
+    if (!def || (def.resolve !== undefined && def.resolve !== defaultFieldResolver)) return null;
+    const serialize = compileOutput(schema, fragments, def.type, fieldNodes);
+    if (!serialize) return null;
+    fields.push({ key, name, serialize });
+  }
+  const typename = type.name;
+  return nullable((v) => {
+    if (typeof v !== 'object' || v === null) return FALLBACK;
+    const source = v as Record<string, unknown>;
+    const out: Record<string, unknown> = {};
+    for (const f of fields) {
+      const raw = f.name === '__typename' ? typename : source[f.name];
+      // The default resolver would call a method; that is graphql-js's business.
+      if (typeof raw === 'function') return FALLBACK;
+      const value = f.serialize(raw);
+      if (value === FALLBACK) return FALLBACK;
+      out[f.key] = value;
+    }
+    return out;
+  });
+}
+
+/**
+ * The source iterator mapped through `map`; return() and throw() reach the source at once (the
+ * source aborts its upstream call on return()).
+ */
+function mapEvents<T>(
+  source: AsyncIterator<T>,
+  map: (event: T) => ExecutionResult | Promise<ExecutionResult>,
+): AsyncGenerator<ExecutionResult, void, void> {
+  const done = (): Promise<IteratorResult<ExecutionResult, void>> => Promise.resolve({ value: undefined, done: true });
+  const mapped = async (r: IteratorResult<T>): Promise<IteratorResult<ExecutionResult, void>> =>
+    r.done ? { value: undefined, done: true } : { value: await map(r.value), done: false };
+  const iterator: AsyncGenerator<ExecutionResult, void, void> = {
+    next: () => source.next().then(mapped),
+    return: () => (source.return ? source.return().then(() => ({ value: undefined, done: true as const })) : done()),
+    throw: (err: unknown) => {
+      if (source.throw) return source.throw(err).then(mapped);
+      return Promise.reject(err instanceof Error ? err : new GraphQLError(String(err)));
+    },
+    [Symbol.asyncIterator]: () => iterator,
+  } as AsyncGenerator<ExecutionResult, void, void>;
+  return iterator;
+}
+
+function isAsyncIterable(v: unknown): v is AsyncIterable<unknown> {
+  return typeof (v as AsyncIterable<unknown> | null)?.[Symbol.asyncIterator] === 'function';
+}

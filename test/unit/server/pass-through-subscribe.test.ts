@@ -1,0 +1,153 @@
+import {
+  GraphQLBoolean,
+  GraphQLEnumType,
+  GraphQLInputObjectType,
+  GraphQLInt,
+  GraphQLList,
+  GraphQLNonNull,
+  GraphQLObjectType,
+  GraphQLSchema,
+  GraphQLString,
+  parse,
+  subscribe,
+  validate,
+  type ExecutionArgs,
+  type ExecutionResult,
+} from 'graphql';
+import { PASS_THROUGH_EVENTS, passThroughSubscribe } from '../../../src/server/pass-through-subscribe';
+
+/**
+ * The fast path must give exactly what graphql-js gives: every case runs the same events through
+ * both and compares. The root resolver counts its calls, which shows which path served an event.
+ */
+const Kind = new GraphQLEnumType({ name: 'Kind', values: { START: { value: 'START' }, DELTA: { value: 'DELTA' } } });
+const Usage = new GraphQLObjectType({
+  name: 'Usage',
+  fields: { tokens: { type: new GraphQLNonNull(GraphQLInt) }, estimated: { type: GraphQLBoolean } },
+});
+const Event = new GraphQLObjectType({
+  name: 'Event',
+  fields: {
+    type: { type: new GraphQLNonNull(Kind) },
+    content: { type: GraphQLString },
+    tags: { type: new GraphQLList(new GraphQLNonNull(GraphQLString)) },
+    usage: { type: Usage },
+    shout: { type: GraphQLString, resolve: (e: { content?: string }) => e.content?.toUpperCase() },
+  },
+});
+const Input = new GraphQLInputObjectType({ name: 'In', fields: { prompt: { type: new GraphQLNonNull(GraphQLString) } } });
+
+let rootCalls = 0;
+let source: unknown[] = [];
+
+function field(passThrough: boolean) {
+  return {
+    type: new GraphQLNonNull(Event),
+    args: { input: { type: new GraphQLNonNull(Input) } },
+    extensions: passThrough ? { [PASS_THROUGH_EVENTS]: true } : {},
+    subscribe: async function* () {
+      for (const e of source) yield e;
+    },
+    resolve: (e: unknown) => {
+      rootCalls++;
+      if (e instanceof Error) throw e;
+      return e;
+    },
+  };
+}
+const schema = new GraphQLSchema({
+  query: new GraphQLObjectType({ name: 'Query', fields: { ok: { type: GraphQLBoolean } } }),
+  subscription: new GraphQLObjectType({ name: 'Subscription', fields: { events: field(true), plain: field(false) } }),
+});
+
+async function collect(run: (a: ExecutionArgs) => Promise<unknown>, query: string, variables: Record<string, unknown>) {
+  const document = parse(query);
+  expect(validate(schema, document)).toEqual([]);
+  rootCalls = 0;
+  const result = await run({ schema, document, variableValues: variables });
+  const out: ExecutionResult[] = [];
+  if (result && typeof result === 'object' && Symbol.asyncIterator in result) {
+    for await (const r of result as AsyncIterable<ExecutionResult>) out.push(JSON.parse(JSON.stringify(r)) as ExecutionResult);
+  } else out.push(JSON.parse(JSON.stringify(result)) as ExecutionResult);
+  return { out, rootCalls };
+}
+
+async function both(query: string, events: unknown[], variables: Record<string, unknown> = { i: { prompt: 'hi' } }) {
+  source = events;
+  const fast = await collect((a) => passThroughSubscribe(a), query, variables);
+  const reference = await collect((a) => subscribe(a), query, variables);
+  expect(fast.out).toEqual(reference.out);
+  return { results: fast.out, rootCalls: fast.rootCalls };
+}
+
+const START = { type: 'START', content: null, tags: ['a', 'b'] };
+const DELTA = { type: 'DELTA', content: 'hé "quoted" \u2028', usage: { tokens: 3, estimated: false } };
+
+describe('passThroughSubscribe', () => {
+  it('serializes plain events without calling the root resolver: aliases, fragments, __typename, nesting', async () => {
+    const query = `subscription S($i: In!) { e: events(input: $i) { __typename kind: type ...F ... on Event { usage { tokens estimated } } } }
+      fragment F on Event { content tags }`;
+    const { results, rootCalls } = await both(query, [START, DELTA, { type: 'DELTA', content: 'x' }]);
+    expect(rootCalls).toBe(0);
+    expect(results[0]).toEqual({ data: { e: { __typename: 'Event', kind: 'START', content: null, tags: ['a', 'b'], usage: null } } });
+    expect(results[1]?.data).toEqual({ e: { __typename: 'Event', kind: 'DELTA', content: DELTA.content, tags: null, usage: { tokens: 3, estimated: false } } });
+  });
+
+  it('hands an Error event to graphql-js: the field error, with path and location', async () => {
+    const { results, rootCalls } = await both('subscription ($i: In!) { events(input: $i) { type content } }', [START, new Error('upstream broke')]);
+    expect(rootCalls).toBe(1);
+    expect(results[1]).toMatchObject({ data: null, errors: [{ message: 'upstream broke', path: ['events'] }] });
+  });
+
+  it('falls back per event for values that are field errors: null in non-null, unknown enum value, bad list item', async () => {
+    const bad = [{ type: 'NOPE' }, { type: 'DELTA', usage: { tokens: null } }, { type: 'DELTA', tags: ['ok', null] }, { content: 'no type' }];
+    const { results, rootCalls } = await both('subscription ($i: In!) { events(input: $i) { type tags usage { tokens } } }', [START, ...bad, DELTA]);
+    expect(rootCalls).toBe(bad.length);
+    expect(results.slice(1, 5).every((r) => (r.errors?.length ?? 0) > 0)).toBe(true);
+  });
+
+  it('leaves to graphql-js what it does not compile: custom field resolvers, variables below the root, unmarked fields', async () => {
+    for (const query of [
+      'subscription ($i: In!) { events(input: $i) { shout } }',
+      'subscription ($i: In!, $c: Boolean!) { events(input: $i) { type content @include(if: $c) } }',
+      'subscription ($i: In!) { plain(input: $i) { type content } }',
+    ]) {
+      const { rootCalls } = await both(query, [START, DELTA], { i: { prompt: 'hi' }, c: false });
+      expect(rootCalls).toBe(2);
+    }
+  });
+
+  it('answers variable errors before subscribing, as graphql-js does', async () => {
+    const { results } = await both('subscription ($i: In!) { events(input: $i) { type } }', [START], { i: { prompt: 3 } });
+    expect(results).toHaveLength(1);
+    expect(results[0]?.errors?.[0]?.message).toMatch(/prompt/);
+  });
+
+  it('return() reaches the source at once', async () => {
+    let closed = false;
+    source = [];
+    const s = new GraphQLSchema({
+      query: new GraphQLObjectType({ name: 'Query', fields: { ok: { type: GraphQLBoolean } } }),
+      subscription: new GraphQLObjectType({
+        name: 'Subscription',
+        fields: {
+          events: {
+            ...field(true),
+            subscribe: async function* () {
+              try {
+                yield START;
+                await new Promise(() => undefined);
+              } finally {
+                closed = true;
+              }
+            },
+          },
+        },
+      }),
+    });
+    const it = (await passThroughSubscribe({ schema: s, document: parse('subscription { events(input: {prompt: "x"}) { type } }') })) as AsyncGenerator<ExecutionResult>;
+    expect((await it.next()).value).toEqual({ data: { events: { type: 'START' } } });
+    await it.return(undefined);
+    expect(closed).toBe(true);
+  });
+});

@@ -7,8 +7,12 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 
-/** Connections stay open between completions; idle ones close after the agents' timeout. */
-const AGENT_OPTIONS = { keepAlive: true, keepAliveMsecs: 1000, maxFreeSockets: 256, scheduling: 'lifo' as const, timeout: 60_000 };
+/**
+ * Connections stay open between completions. An idle one is closed after 4 s, before the 5 s
+ * idle timeout common on servers (Node's own default), so we rarely pick a socket the server is
+ * closing; when we do, {@link postForStream} retries once on a new connection.
+ */
+const AGENT_OPTIONS = { keepAlive: true, keepAliveMsecs: 1000, maxFreeSockets: 256, scheduling: 'lifo' as const, timeout: 4000 };
 const httpAgent = new HttpAgent(AGENT_OPTIONS);
 const httpsAgent = new HttpsAgent(AGENT_OPTIONS);
 
@@ -23,8 +27,24 @@ export interface StreamingResponse {
  * network failure rejects with the socket error (its message may name the host: map it, never
  * forward it).
  */
-export function postForStream(url: string, headers: Record<string, string>, body: string, signal: AbortSignal): Promise<StreamingResponse> {
+export async function postForStream(url: string, headers: Record<string, string>, body: string, signal: AbortSignal): Promise<StreamingResponse> {
   const target = new URL(url);
+  try {
+    return await post(target, headers, body, signal, false);
+  } catch (err) {
+    // A kept-alive socket the server closed while idle: the request never reached it.
+    if (!(err instanceof StaleSocketError) || signal.aborted) throw err instanceof StaleSocketError ? err.cause : err;
+    return post(target, headers, body, signal, true);
+  }
+}
+
+class StaleSocketError extends Error {
+  constructor(override readonly cause: unknown) {
+    super('kept-alive socket closed by the server');
+  }
+}
+
+function post(target: URL, headers: Record<string, string>, body: string, signal: AbortSignal, fresh: boolean): Promise<StreamingResponse> {
   const secure = target.protocol === 'https:';
   const send = secure ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
@@ -32,14 +52,18 @@ export function postForStream(url: string, headers: Record<string, string>, body
       target,
       {
         method: 'POST',
-        agent: secure ? httpsAgent : httpAgent,
+        // The retry must not pick another idle socket of the same pool.
+        agent: fresh ? false : secure ? httpsAgent : httpAgent,
         headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
         signal,
       },
       (res) => resolve({ status: res.statusCode ?? 0, body: res }),
     );
     req.setNoDelay(true);
-    req.once('error', reject);
+    req.on('error', (err: NodeJS.ErrnoException) => {
+      const stale = req.reusedSocket && (err.code === 'ECONNRESET' || err.code === 'EPIPE');
+      reject(stale ? new StaleSocketError(err) : err);
+    });
     req.end(body);
   });
 }

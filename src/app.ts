@@ -11,6 +11,8 @@ import { createLogger, type Logger } from './infra/logger';
 import { Metrics } from './infra/metrics';
 import { createRedis } from './infra/redis';
 import { RedisPubSub } from './infra/pubsub';
+import { PgListener } from './infra/pg-listener';
+import { KEY_CHANGES_CHANNEL, KeyChanges, parseOwnerRef } from './modules/byok-keys/key-changes';
 import { startWorkers } from './jobs/workers';
 import { USAGE_QUEUE, VALIDATION_QUEUE, type ValidationJobData } from './jobs/queues';
 import type { UsageRecordInput } from './modules/usage/usage-record';
@@ -106,7 +108,23 @@ export async function startApp(config: AppConfig, opts: StartOptions = {}): Prom
     const c = await usageQueue.getJobCounts('waiting', 'delayed', 'active');
     return (c.waiting ?? 0) + (c.delayed ?? 0) + (c.active ?? 0);
   });
-  const services = createServices({ config, db, logger, catalog, pubsub, validationQueue, usageQueue, metrics });
+  // Routing reads keys from memory (routing/owner-keys.ts) only while this connection listens.
+  const keyChanges = new KeyChanges();
+  const keyListener =
+    config.role === 'worker'
+      ? undefined
+      : new PgListener({
+          url: config.databaseUrl,
+          channel: KEY_CHANGES_CHANNEL,
+          logger,
+          onMessage: (payload) => keyChanges.changed(parseOwnerRef(payload)),
+          onGap: () => keyChanges.changed(null),
+        });
+  await keyListener?.start();
+  const services = createServices({
+    config, db, logger, catalog, pubsub, validationQueue, usageQueue, metrics, keyChanges,
+    keysTrusted: () => keyListener?.listening ?? false,
+  });
   const closers: Array<() => Promise<void>> = [];
 
   let httpServer: Server | undefined;
@@ -159,6 +177,7 @@ export async function startApp(config: AppConfig, opts: StartOptions = {}): Prom
     closers.push(() => workers.close());
   }
   closers.push(() => validationQueue.close(), () => usageQueue.close(), async () => subscriber.disconnect(), async () => queueConnection.disconnect());
+  closers.push(async () => keyListener?.stop());
 
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {

@@ -13,6 +13,8 @@ import { UsageService } from '../modules/usage/usage.service';
 import { ChatService } from '../modules/chat/chat.service';
 import { UpstreamOpener } from '../modules/chat/upstream-opener';
 import { Router } from '../modules/routing/router';
+import { OwnerKeys } from '../modules/routing/owner-keys';
+import type { KeyChanges } from '../modules/byok-keys/key-changes';
 import type { ValidationJobData } from '../jobs/queues';
 import { ApiTokensService } from '../modules/api-tokens/api-tokens.service';
 import { AuditService } from '../modules/audit/audit.service';
@@ -52,18 +54,21 @@ export function createServices(deps: {
   validationQueue: Queue<ValidationJobData>;
   usageQueue: Queue<UsageRecordInput>;
   metrics: Metrics;
+  keyChanges: KeyChanges;
+  /** Whether key changes are being heard (the Postgres LISTEN connection is up). */
+  keysTrusted: () => boolean;
 }): Services {
-  const { config, db, logger, catalog, pubsub, metrics } = deps;
+  const { config, db, logger, catalog, pubsub, metrics, keyChanges } = deps;
   const keyring = new Keyring(parseMasterKeys(config.encryptionKeys));
   const organizations = new OrganizationsService(db);
   const audit = new AuditService(db, organizations);
-  const byokKeys = new ByokKeysService(db, keyring, organizations, audit, logger);
+  const byokKeys = new ByokKeysService(db, keyring, organizations, audit, logger, keyChanges);
   const validation = new ValidationService(db, deps.validationQueue, byokKeys);
   byokKeys.onSecretChanged(validation);
-  const keyStatus = new KeyStatusService(db, audit, pubsub, logger);
+  const keyStatus = new KeyStatusService(db, audit, pubsub, logger, keyChanges);
   const usageRecorder = new UsageRecorder(db, deps.usageQueue, pubsub, metrics, logger);
   const chat = new ChatService({
-    router: new Router(db, catalog, organizations, config),
+    router: new Router(new OwnerKeys(db, keyChanges, deps.keysTrusted), catalog, organizations, config),
     opener: new UpstreamOpener({ config, db, keyring, keyStatus, validation, logger }),
     usageRecorder,
     metrics,

@@ -16,6 +16,7 @@ import { ByokKeyEntity } from './byok-key.entity';
 import { parseCredential, type RawCredentialInput } from './credential-input';
 import { KeyStatus } from './key-status';
 import { sealCredential } from './key-secrets';
+import { ownerRef, type KeyChanges } from './key-changes';
 
 /** Told after a commit that a key's secret is new and needs validating (the validation queue). */
 export interface SecretChangeListener {
@@ -45,6 +46,7 @@ export class ByokKeysService {
     private readonly organizations: OrganizationsService,
     private readonly audit: AuditService,
     private readonly logger: Logger,
+    private readonly keyChanges: KeyChanges,
   ) {}
 
   /** Wired at boot by the validation module (keys do not depend on queues). */
@@ -89,6 +91,7 @@ export class ByokKeysService {
       }
       throw err;
     }
+    this.keyChanges.changed(ownerRef(saved));
     await this.notify(saved, 'created');
     return saved;
   }
@@ -113,6 +116,7 @@ export class ByokKeysService {
       await this.recordAudit(tx, p, updated, 'byok_key.updated', `Replaced ${provider.name} key secret, now ${updated.hint}`);
       return updated;
     });
+    this.keyChanges.changed(ownerRef(saved));
     await this.notify(saved, 'updated');
     return saved;
   }
@@ -120,7 +124,7 @@ export class ByokKeysService {
   async setEnabled(p: UserPrincipal, id: string, enabled: boolean): Promise<ByokKeyEntity> {
     const row = await this.forManage(p, id);
     if (row.enabled === enabled) return row; // nothing changes, nothing is recorded
-    return this.db.transaction(async (tx) => {
+    const saved = await this.db.transaction(async (tx) => {
       await tx.getRepository(ByokKeyEntity).update({ id: row.id }, { enabled });
       const updated = await tx.getRepository(ByokKeyEntity).findOneByOrFail({ id: row.id });
       const name = getProvider(row.provider).name;
@@ -133,6 +137,8 @@ export class ByokKeysService {
       );
       return updated;
     });
+    this.keyChanges.changed(ownerRef(saved));
+    return saved;
   }
 
   async delete(p: UserPrincipal, id: string): Promise<string> {
@@ -141,6 +147,7 @@ export class ByokKeysService {
       await tx.getRepository(ByokKeyEntity).delete({ id: row.id });
       await this.recordAudit(tx, p, row, 'byok_key.deleted', `Deleted ${getProvider(row.provider).name} key ${row.hint}`);
     });
+    this.keyChanges.changed(ownerRef(row));
     return row.id;
   }
 

@@ -1,11 +1,11 @@
-import { In, type DataSource } from 'typeorm';
 import type { UserPrincipal } from '../../auth/principal';
 import type { Catalog } from '../../catalog/catalog';
 import type { AppConfig } from '../../config/config';
 import { AppError, badInput } from '../../errors/app-error';
 import { getProvider } from '../../providers/registry';
 import type { ProviderId } from '../../providers/types';
-import { ByokKeyEntity } from '../byok-keys/byok-key.entity';
+import type { ByokKeyEntity } from '../byok-keys/byok-key.entity';
+import type { OwnerKeys } from './owner-keys';
 import { KeyStatus } from '../byok-keys/key-status';
 import type { OrganizationsService } from '../organizations/organizations.service';
 import { KeySource } from '../usage/usage-enums';
@@ -19,7 +19,7 @@ import type { Candidate, RoutePlan } from './route';
  */
 export class Router {
   constructor(
-    private readonly db: DataSource,
+    private readonly ownerKeys: OwnerKeys,
     private readonly catalog: Catalog,
     private readonly organizations: OrganizationsService,
     private readonly config: AppConfig,
@@ -39,14 +39,9 @@ export class Router {
       ? (await this.organizations.membership(p, input.organizationId)).organizationId
       : null;
 
-    const providers = offers.map((o) => o.provider);
-    const repo = this.db.getRepository(ByokKeyEntity);
-    const keys = organizationId
-      ? await repo.find({ where: { organizationId, provider: In(providers) } })
-      : await repo
-          .createQueryBuilder('k')
-          .where('k.user_id = :uid AND k.organization_id IS NULL AND k.provider IN (:...providers)', { uid: p.userId, providers })
-          .getMany();
+    const providers = new Set<string>(offers.map((o) => o.provider));
+    const owned = await this.ownerKeys.keys(organizationId ? { organizationId } : { userId: p.userId });
+    const keys = owned.filter((k) => providers.has(k.provider));
     const byProvider = new Map(keys.map((k) => [k.provider, k]));
     const base = { model, userId: p.userId, organizationId };
 

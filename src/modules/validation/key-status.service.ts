@@ -5,6 +5,7 @@ import { getProvider } from '../../providers/registry';
 import type { AuditService } from '../audit/audit.service';
 import { ByokKeyEntity } from '../byok-keys/byok-key.entity';
 import { KeyStatus } from '../byok-keys/key-status';
+import { ownerRef, type KeyChanges } from '../byok-keys/key-changes';
 
 export const KEY_STATUS_TOPIC = 'key-status';
 
@@ -33,6 +34,7 @@ export class KeyStatusService {
     private readonly audit: AuditService,
     private readonly pubsub: RedisPubSub,
     private readonly logger: Logger,
+    private readonly keyChanges: KeyChanges,
   ) {}
 
   /**
@@ -68,6 +70,7 @@ export class KeyStatusService {
       return { changed: before.status !== status, key: before };
     });
     if (!result) return false;
+    this.keyChanges.changed(ownerRef(result.key));
     if (result.changed) await this.publish({ keyId, userId: result.key.userId, organizationId: result.key.organizationId, status });
     return true;
   }

@@ -1,0 +1,85 @@
+import { Client } from 'pg';
+import type { Logger } from './logger';
+
+const RETRY_MIN_MS = 250;
+const RETRY_MAX_MS = 5000;
+
+/**
+ * LISTENs on one Postgres channel over its own connection, reconnecting with backoff. While it
+ * is not listening, notifications are being missed: `listening` is false and `onGap` is called
+ * when the gap starts and again once listening resumes, so caches built on the notifications can
+ * drop everything and stop trusting themselves until then.
+ */
+export class PgListener {
+  private client: Client | undefined;
+  private retryMs = RETRY_MIN_MS;
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+  private up = false;
+
+  constructor(
+    private readonly opts: {
+      url: string;
+      channel: string;
+      logger: Logger;
+      onMessage: (payload: string) => void;
+      onGap: () => void;
+    },
+  ) {}
+
+  get listening(): boolean {
+    return this.up;
+  }
+
+  /** Resolves after the first attempt (listening or not: it keeps retrying in the background). */
+  async start(): Promise<void> {
+    await this.connect();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    this.setUp(false);
+    await this.client?.end().catch(() => undefined);
+  }
+
+  private async connect(): Promise<void> {
+    const client = new Client({ connectionString: this.opts.url, connectionTimeoutMillis: 5000, application_name: 'byok-gateway-listen' });
+    this.client = client;
+    client.on('notification', (n) => {
+      if (n.channel === this.opts.channel && n.payload) this.opts.onMessage(n.payload);
+    });
+    client.on('error', (err) => this.lost(client, err));
+    client.on('end', () => this.lost(client, undefined));
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${quoteIdent(this.opts.channel)}`);
+      if (this.stopped || this.client !== client) return;
+      this.retryMs = RETRY_MIN_MS;
+      this.setUp(true);
+    } catch (err) {
+      this.lost(client, err);
+    }
+  }
+
+  private lost(client: Client, err: unknown): void {
+    if (this.client !== client) return; // an old connection's late event
+    this.client = undefined;
+    client.end().catch(() => undefined);
+    this.setUp(false);
+    if (this.stopped) return;
+    this.opts.logger.warn({ err: (err as Error | undefined)?.message, channel: this.opts.channel, retryInMs: this.retryMs }, 'lost the Postgres LISTEN connection; retrying');
+    this.timer = setTimeout(() => void this.connect(), this.retryMs);
+    this.retryMs = Math.min(this.retryMs * 2, RETRY_MAX_MS);
+  }
+
+  private setUp(up: boolean): void {
+    if (this.up === up) return;
+    this.up = up;
+    this.opts.onGap();
+  }
+}
+
+function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}

@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import type { DestinationStream } from 'pino';
 import type { DataSource } from 'typeorm';
 import type { Redis } from 'ioredis';
@@ -142,6 +143,9 @@ export async function startApp(config: AppConfig, opts: StartOptions = {}): Prom
       formatError: (formatted, error) => formatError(formatted, error, logger),
       plugins: [
         ApolloServerPluginDrainHttpServer({ httpServer }),
+        // We set no cache hints. Left on, Apollo wraps every field resolver of the shared schema
+        // (in place, at the first HTTP operation), which also slows every streamed event.
+        ApolloServerPluginCacheControlDisabled(),
         queryLimitsPlugin(() => schema, config.limits),
         metricsPlugin(metrics),
       ],

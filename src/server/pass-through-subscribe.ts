@@ -67,6 +67,11 @@ export async function passThroughSubscribe(
   });
 }
 
+/** Whether events of this operation are serialized here rather than by `execute`. */
+export function hasPassThroughPlan(schema: GraphQLSchema, document: DocumentNode, operationName?: string): boolean {
+  return planFor(schema, document, operationName) !== null;
+}
+
 function planFor(schema: GraphQLSchema, document: DocumentNode, operationName: string | undefined): Plan | null {
   let byName = plans.get(document);
   if (!byName) plans.set(document, (byName = new Map()));

@@ -3,7 +3,10 @@ import { ProviderId } from '../../src/providers/types';
 import { STREAM_FIXTURES } from '../fixtures/providers/expectations';
 import { startTestApp, type TestApp } from '../support/app';
 import { ADD_KEY, mockKeyInput, settledStatus } from '../support/keys';
-import { chatEvents } from '../support/chat';
+import { CHAT, chatEvents } from '../support/chat';
+import { parse } from 'graphql';
+import { buildAppSchema } from '../../src/server/schema';
+import { hasPassThroughPlan } from '../../src/server/pass-through-subscribe';
 import { startMockUpstream, type MockUpstream } from '../support/mock-upstream';
 import { leakedSecrets } from '../support/secret-scan';
 import { FAST_VALIDATION_ENV } from '../support/validation-env';
@@ -105,6 +108,13 @@ describe('chatCompletion: every provider streams end to end through the callerâ€
     expect(row.time_to_first_token_ms).not.toBeNull();
     // lastUsedAt was recorded.
     await waitFor(async () => ((await t.app.db.query('SELECT last_used_at FROM byok_keys WHERE id = $1', [key.id]))[0].last_used_at ? true : undefined), 'lastUsedAt');
+  });
+
+  it('streamed events skip graphql-js execute, even after HTTP operations ran on the same schema', async () => {
+    // Apollo plugins with willResolveField wrap every resolver of the shared schema in place,
+    // which would silently turn the fast path off (server/pass-through-subscribe.ts).
+    expect(t.gql.transcript.length).toBeGreaterThan(18);
+    expect(hasPassThroughPlan(await buildAppSchema(), parse(CHAT))).toBe(true);
   });
 
   it('no secret reached a log line or a response', () => {

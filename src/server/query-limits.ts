@@ -1,6 +1,10 @@
 import {
   GraphQLError,
   Kind,
+  TypeInfo,
+  visit,
+  visitWithTypeInfo,
+  type ASTNode,
   type DocumentNode,
   type FragmentDefinitionNode,
   type GraphQLSchema,
@@ -35,12 +39,14 @@ export function checkQueryLimits(
   }
   const op = operationName ? operations.find((o) => o.name?.value === operationName) : operations[0];
   if (!op) return; // graphql-js reports the missing operation itself
-  const depth = selectionDepth(op.selectionSet, fragments, new Set());
+  const known = measured(schema, document).get(op);
+  const depth = known?.depth ?? selectionDepth(op.selectionSet, fragments, new Set());
   if (depth > limits.maxQueryDepth) {
     throw badInput(`Query depth ${depth} exceeds the limit of ${limits.maxQueryDepth}`);
   }
   let complexity: number;
-  try {
+  if (known?.complexity !== undefined) complexity = known.complexity; // the same whatever the variables
+  else try {
     complexity = getComplexity({
       schema,
       query: document,
@@ -53,9 +59,56 @@ export function checkQueryLimits(
     if (err instanceof GraphQLError) throw badInput(withoutVariableValue(err.message, err));
     throw err;
   }
+  // When no variable can change the figure, the next request with this document skips the
+  // estimator, which coerces every variable (a completion's whole prompt) on each call.
+  if (!known) measured(schema, document).set(op, { depth, complexity: variablesAffectComplexity(schema, document) ? undefined : complexity });
   if (complexity > limits.maxQueryComplexity) {
     throw badInput(`Query complexity ${complexity} exceeds the limit of ${limits.maxQueryComplexity}`);
   }
+}
+
+/** Per document (the WebSocket cache and Apollo's document store reuse the parsed AST): its measures. */
+const passedLimits = new WeakMap<GraphQLSchema, WeakMap<DocumentNode, Map<OperationDefinitionNode, { depth: number; complexity?: number }>>>();
+
+function measured(schema: GraphQLSchema, document: DocumentNode) {
+  let bySchema = passedLimits.get(schema);
+  if (!bySchema) passedLimits.set(schema, (bySchema = new WeakMap()));
+  let byOp = bySchema.get(document);
+  if (!byOp) bySchema.set(document, (byOp = new Map()));
+  return byOp;
+}
+
+/**
+ * Whether a variable's value can change the document's complexity: through @skip/@include, or
+ * as an argument of a field whose complexity is a function of its arguments (`first`, …).
+ */
+function variablesAffectComplexity(schema: GraphQLSchema, document: DocumentNode): boolean {
+  const typeInfo = new TypeInfo(schema);
+  let affects = false;
+  visit(
+    document,
+    visitWithTypeInfo(typeInfo, {
+      Directive: (node) => {
+        if (hasVariable(node)) affects = true;
+      },
+      Field: (node) => {
+        if (!node.arguments?.some((a) => hasVariable(a.value))) return;
+        const def = typeInfo.getFieldDef();
+        if (!def || typeof def.extensions.complexity === 'function') affects = true;
+      },
+    }),
+  );
+  return affects;
+}
+
+function hasVariable(node: ASTNode): boolean {
+  let found = false;
+  visit(node, {
+    Variable: () => {
+      found = true;
+    },
+  });
+  return found;
 }
 
 function selectionDepth(

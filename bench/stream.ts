@@ -58,6 +58,8 @@ const DEFAULTS = {
   'time-cap': 600,
   /** Profile the gateway (node --cpu-prof) and summarize the (c) runs at the highest level. */
   'cpu-prof': false,
+  /** The gateway's MAX_CONCURRENT_STREAMS (0: its default). */
+  'max-streams': 0,
 };
 
 type Flags = ReturnType<typeof parseFlags>;
@@ -88,6 +90,7 @@ function parseFlags(argv: string[]) {
     streamTimeoutMs: intInRange('stream-timeout', f['stream-timeout'], 1, 3600) * 1000,
     timeCapMs: intInRange('time-cap', f['time-cap'], 10, 7200) * 1000,
     cpuProf: f['cpu-prof'],
+    maxStreams: intInRange('max-streams', f['max-streams'], 0, 100_000),
   };
 }
 
@@ -490,6 +493,7 @@ export async function run(argv: string[]): Promise<void> {
     p.gateway = await startGateway({
       upstreamUrl: p.upstream.url,
       nodeFlags: f.cpuProf ? ['--cpu-prof', '--cpu-prof-dir', profDir] : [],
+      env: f.maxStreams > 0 ? { MAX_CONCURRENT_STREAMS: String(f.maxStreams) } : {},
     });
     p.loadgen = (await forkChild('loadgen', path.join(__dirname, 'lib', 'stream', 'loadgen.ts'), [])).child;
     console.log(`  pids: ${JSON.stringify(p.pids())}`);

@@ -2,7 +2,8 @@ import type { Server } from 'node:http';
 import { GraphQLError, parse, validate, type DocumentNode, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
-import { WebSocketServer } from 'ws';
+import type { Socket } from 'node:net';
+import { WebSocketServer, type WebSocket } from 'ws';
 import type { Principal } from '../auth/principal';
 import { AppError } from '../errors/app-error';
 import type { Logger } from '../infra/logger';
@@ -44,6 +45,7 @@ export function attachWsServer(deps: {
   // 4 MB frames: room for long prompts, not for abuse (ws defaults to 100 MB).
   const documents = new DocumentCache(schema);
   const wss = new WebSocketServer({ server: deps.httpServer, path: '/graphql', maxPayload: 4 * 1024 * 1024 });
+  wss.on('connection', (ws) => batchSends(ws));
   const dispose = useServer<Record<string, unknown>, ConnectionState>(
     {
       schema,
@@ -86,6 +88,43 @@ export function attachWsServer(deps: {
     },
     clientCount: () => wss.clients.size,
   };
+}
+
+/** Below this many unsent bytes on a socket, a send counts as done at once (see batchSends). */
+const SEND_HIGH_WATER = 1024 * 1024;
+
+/**
+ * graphql-ws awaits each message's write before it pulls a subscription's next event, so every
+ * event cost its own write(2), even when one upstream read carried several deltas and ten
+ * subscriptions share the socket. Here a socket stays corked until the loop's check phase, so
+ * what the loop produced in one turn leaves in one write, and a send counts as done at once
+ * while less than SEND_HIGH_WATER is buffered: a slow client still holds its subscriptions back
+ * beyond that (the real write callback), without the gateway buffering without bound.
+ */
+function batchSends(ws: WebSocket): void {
+  const raw = (ws as unknown as { _socket?: Socket })._socket;
+  if (!raw) return;
+  const send = ws.send.bind(ws) as (data: string, cb?: (err?: Error) => void) => void;
+  let corked = false;
+  const uncork = () => {
+    corked = false;
+    raw.uncork();
+  };
+  (ws as unknown as { send: (data: string, cb?: (err?: Error) => void) => void }).send = (data, cb) => {
+    if (!corked && !raw.destroyed) {
+      corked = true;
+      raw.cork();
+      setImmediate(uncork);
+    }
+    if (cb && ws.bufferedAmount < SEND_HIGH_WATER) {
+      send(data, ignoreSendError);
+      cb();
+    } else send(data, cb);
+  };
+}
+
+function ignoreSendError(): void {
+  // The socket's close event ends its subscriptions; nothing to do per message.
 }
 
 function asBadInput(e: GraphQLError): GraphQLError {

@@ -59,7 +59,7 @@ const envSchema = z.object({
    * Streams one process relays at once; more are refused with RATE_LIMITED at once rather than
    * slowing every stream down (on this 2-core machine a burst of 400 already timed out database waits).
    */
-  MAX_CONCURRENT_STREAMS: positiveInt(200),
+  MAX_CONCURRENT_STREAMS: positiveInt(1000),
   MAX_QUERY_DEPTH: positiveInt(10),
   MAX_QUERY_COMPLEXITY: positiveInt(2000),
 });

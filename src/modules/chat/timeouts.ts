@@ -8,6 +8,8 @@ export class DeadlineError extends Error {
 /**
  * Yields `events`, aborting `controller` if the first event takes longer than `firstMs` or any
  * later one longer than `idleMs`; the resulting failure becomes UPSTREAM_ERROR naming the limit.
+ * One timer per stream: an event only notes the time, and the timer, when it fires, either
+ * aborts or re-arms for what is left (a timer set and cleared per delta cost more than the delta).
  */
 export async function* withDeadlines<T>(
   events: AsyncIterable<T>,
@@ -17,24 +19,39 @@ export async function* withDeadlines<T>(
   providerName: string,
 ): AsyncGenerator<T> {
   const it = events[Symbol.asyncIterator]();
-  let first = true;
+  let waiting = true; // between asking for an event and getting it
+  let limitMs = firstMs;
+  let since = performance.now();
+  const check = () => {
+    const left = since + limitMs - performance.now();
+    if (!waiting) timer = setTimeout(check, limitMs);
+    else if (left > 1) timer = setTimeout(check, left);
+    else controller.abort(new DeadlineError(`${providerName} sent nothing for ${limitMs} ms`));
+  };
+  let timer = setTimeout(check, limitMs);
   try {
     for (;;) {
-    const ms = first ? firstMs : idleMs;
-    const timer = setTimeout(() => controller.abort(new DeadlineError(`${providerName} sent nothing for ${ms} ms`)), ms);
-    let r: IteratorResult<T>;
-    try {
-      r = await it.next();
-    } catch (err) {
-      throw deadlineOr(controller, err);
-    } finally {
-      clearTimeout(timer);
-    }
-    if (r.done) return;
-    first = false;
-    yield r.value;
+      let r: IteratorResult<T>;
+      try {
+        r = await it.next();
+      } catch (err) {
+        throw deadlineOr(controller, err);
+      }
+      if (r.done) return;
+      waiting = false;
+      yield r.value;
+      // Asked for the next event: the idle deadline counts from now.
+      since = performance.now();
+      waiting = true;
+      if (limitMs !== idleMs) {
+        // After the first event: the pending timer was set for the first-byte deadline.
+        limitMs = idleMs;
+        clearTimeout(timer);
+        timer = setTimeout(check, idleMs);
+      }
     }
   } finally {
+    clearTimeout(timer);
     // Stopped early (abort, error downstream): close the upstream body so its socket closes.
     await it.return?.().catch(() => undefined);
   }

@@ -1,0 +1,48 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { AppError } from '../../../src/errors/app-error';
+import { withDeadlines } from '../../../src/modules/chat/timeouts';
+
+/** An upstream whose events come after the given pauses; it stops when the controller aborts. */
+async function* upstream(pauses: number[], signal: AbortSignal): AsyncGenerator<number> {
+  for (const [i, ms] of pauses.entries()) {
+    await sleep(ms, undefined, { signal });
+    yield i;
+  }
+}
+
+async function run(pauses: number[], firstMs: number, idleMs: number, consumerMs = 0) {
+  const controller = new AbortController();
+  const got: number[] = [];
+  try {
+    for await (const v of withDeadlines(upstream(pauses, controller.signal), controller, firstMs, idleMs, 'Mock')) {
+      got.push(v);
+      if (consumerMs) await sleep(consumerMs);
+    }
+    return { got, error: undefined };
+  } catch (err) {
+    return { got, error: err as AppError };
+  }
+}
+
+describe('withDeadlines', () => {
+  it('passes events that come within the deadlines, with one timer re-armed across them', async () => {
+    expect(await run([30, 10, 25, 25, 25], 60, 40)).toEqual({ got: [0, 1, 2, 3, 4], error: undefined });
+  });
+
+  it('a first event later than firstMs: UPSTREAM_ERROR naming the limit', async () => {
+    const r = await run([80, 1], 40, 1000);
+    expect(r.got).toEqual([]);
+    expect(r.error).toBeInstanceOf(AppError);
+    expect(r.error).toMatchObject({ code: 'UPSTREAM_ERROR', message: 'Mock sent nothing for 40 ms' });
+  });
+
+  it('a gap longer than idleMs mid-stream aborts; the time is counted from when the next event was asked for', async () => {
+    const r = await run([5, 5, 90, 5], 1000, 40);
+    expect(r.got).toEqual([0, 1]);
+    expect(r.error).toMatchObject({ code: 'UPSTREAM_ERROR', message: 'Mock sent nothing for 40 ms' });
+  });
+
+  it('a slow consumer is not the upstream being idle', async () => {
+    expect(await run([5, 5, 5], 1000, 30, 70)).toEqual({ got: [0, 1, 2], error: undefined });
+  });
+});

@@ -1,5 +1,5 @@
 import { GraphQLInt, GraphQLList, GraphQLNonNull, GraphQLObjectType, GraphQLSchema, GraphQLString, parse } from 'graphql';
-import { AppError } from '../../../src/errors/app-error';
+import { type AppError } from '../../../src/errors/app-error';
 import { checkQueryLimits } from '../../../src/server/query-limits';
 
 const Item: GraphQLObjectType = new GraphQLObjectType({

@@ -58,7 +58,10 @@ const DEFAULTS = {
   'time-cap': 600,
   /** Profile the gateway (node --cpu-prof) and summarize the (c) runs at the highest level. */
   'cpu-prof': false,
-  /** The gateway's MAX_CONCURRENT_STREAMS (0: its default). */
+  /**
+   * The gateway's MAX_CONCURRENT_STREAMS. 0: the highest level or probe step, so the probe
+   * measures what the process holds rather than the configured cap (refused streams are errors).
+   */
   'max-streams': 0,
 };
 
@@ -493,7 +496,7 @@ export async function run(argv: string[]): Promise<void> {
     p.gateway = await startGateway({
       upstreamUrl: p.upstream.url,
       nodeFlags: f.cpuProf ? ['--cpu-prof', '--cpu-prof-dir', profDir] : [],
-      env: f.maxStreams > 0 ? { MAX_CONCURRENT_STREAMS: String(f.maxStreams) } : {},
+      env: { MAX_CONCURRENT_STREAMS: String(f.maxStreams > 0 ? f.maxStreams : Math.max(...f.levels, f.maxProbe)) },
     });
     p.loadgen = (await forkChild('loadgen', path.join(__dirname, 'lib', 'stream', 'loadgen.ts'), [])).child;
     console.log(`  pids: ${JSON.stringify(p.pids())}`);

@@ -10,17 +10,19 @@ export function credentialHeaders(
   provider: ProviderDeclaration,
   credential: Credential,
   extraHeaders: Record<string, string> | undefined,
-): Headers {
+): Record<string, string> {
   if (credential.kind !== 'api_key') throw new TypeError(`${provider.name} expects an API key credential`);
-  const headers = new Headers();
-  for (const [name, value] of Object.entries(provider.staticHeaders ?? {})) headers.set(name, value);
-  for (const [name, value] of Object.entries(extraHeaders ?? {})) headers.set(name, value);
+  // A plain object with lower-case names (a later name replaces an earlier one, as Headers does):
+  // node:http takes it as is, without undici's Headers on every completion.
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(provider.staticHeaders ?? {})) headers[name.toLowerCase()] = value;
+  for (const [name, value] of Object.entries(extraHeaders ?? {})) headers[name.toLowerCase()] = value;
   switch (provider.auth.type) {
     case 'bearer':
-      headers.set('authorization', `Bearer ${credential.apiKey}`);
+      headers.authorization = `Bearer ${credential.apiKey}`;
       break;
     case 'header':
-      headers.set(provider.auth.name, credential.apiKey);
+      headers[provider.auth.name.toLowerCase()] = credential.apiKey;
       break;
     case 'sigv4':
       throw new TypeError(`${provider.name} signs with SigV4 through the AWS SDK`);

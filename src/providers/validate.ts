@@ -96,8 +96,8 @@ async function validateWithHttp(
     return { verdict: { outcome: 'INVALID', error: `${provider.name}: SigV4 needs AWS credentials` } };
   }
   const headers = credentialHeaders(provider, credential, opts.extraHeaders);
-  headers.set('accept', 'application/json');
-  if (spec.body !== undefined) headers.set('content-type', 'application/json');
+  headers.accept = 'application/json';
+  if (spec.body !== undefined) headers['content-type'] = 'application/json';
 
   const timeout = AbortSignal.timeout(opts.timeoutMs);
   const signal = AbortSignal.any([opts.signal, timeout]);

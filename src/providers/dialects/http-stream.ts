@@ -34,10 +34,10 @@ export function joinUrl(base: string, path: string): string {
 const ERROR_BODY_CAP = 16 * 1024;
 
 /** Request headers of a streaming call: see credentialHeaders, plus the SSE content types. */
-export function buildHeaders(req: UpstreamChatRequest): Headers {
+export function buildHeaders(req: UpstreamChatRequest): Record<string, string> {
   const headers = credentialHeaders(req.provider, req.credential, req.extraHeaders);
-  headers.set('content-type', 'application/json');
-  headers.set('accept', 'text/event-stream');
+  headers['content-type'] = 'application/json';
+  headers.accept = 'text/event-stream';
   return headers;
 }
 
@@ -51,7 +51,7 @@ export async function openSseStream(
   body: unknown,
   normalizer: SseNormalizer,
 ): Promise<UpstreamStream> {
-  const headers = Object.fromEntries(buildHeaders(req));
+  const headers = buildHeaders(req);
   let response: StreamingResponse;
   try {
     response = await postForStream(url, headers, JSON.stringify(body), req.signal);

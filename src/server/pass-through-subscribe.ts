@@ -188,8 +188,12 @@ function mapEvents<T>(
   map: (event: T) => ExecutionResult | Promise<ExecutionResult>,
 ): AsyncGenerator<ExecutionResult, void, void> {
   const done = (): Promise<IteratorResult<ExecutionResult, void>> => Promise.resolve({ value: undefined, done: true });
-  const mapped = async (r: IteratorResult<T>): Promise<IteratorResult<ExecutionResult, void>> =>
-    r.done ? { value: undefined, done: true } : { value: await map(r.value), done: false };
+  // Not async: a serialized event needs no extra promise, only the fallback's result is awaited.
+  const mapped = (r: IteratorResult<T>): IteratorResult<ExecutionResult, void> | Promise<IteratorResult<ExecutionResult, void>> => {
+    if (r.done) return { value: undefined, done: true };
+    const value = map(r.value);
+    return value instanceof Promise ? value.then((v) => ({ value: v, done: false })) : { value, done: false };
+  };
   const iterator: AsyncGenerator<ExecutionResult, void, void> = {
     next: () => source.next().then(mapped),
     return: () => (source.return ? source.return().then(() => ({ value: undefined, done: true as const })) : done()),

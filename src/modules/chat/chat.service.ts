@@ -39,7 +39,10 @@ export class ChatService {
   /** Streams this process is relaying now. */
   private active = 0;
 
-  /** Never throws: a failure is the last item. `signal` aborts everything at once. */
+  /**
+   * Never throws: a failure is the last item. `signal` aborts everything at once. One generator
+   * from capacity check to DONE: a wrapper delegating with yield* costs promises on every delta.
+   */
   async *stream(p: UserPrincipal, input: ChatCompletionInput, requestId: string, signal: AbortSignal): AsyncGenerator<ChatStreamItem> {
     const started = Date.now();
     if (this.active >= this.deps.maxConcurrentStreams) {
@@ -48,20 +51,6 @@ export class ChatService {
       return;
     }
     this.active++;
-    try {
-      yield* this.relay(p, input, requestId, signal, started);
-    } finally {
-      this.active--;
-    }
-  }
-
-  private async *relay(
-    p: UserPrincipal,
-    input: ChatCompletionInput,
-    requestId: string,
-    signal: AbortSignal,
-    started: number,
-  ): AsyncGenerator<ChatStreamItem> {
     const { metrics, logger } = this.deps;
     let params: ChatParams;
     let plan: RoutePlan;
@@ -69,6 +58,7 @@ export class ChatService {
       params = chatParams(input);
       plan = await this.deps.router.plan(p, input);
     } catch (err) {
+      this.active--;
       yield asAppError(err, logger, requestId);
       return; // not routed: nothing to bill, no usage record
     }
@@ -109,6 +99,7 @@ export class ChatService {
       outcome.errorCode = error.code;
       yield error;
     } finally {
+      this.active--;
       metrics.activeStreams.dec();
       if (!outcome.recorded) this.finish(plan, outcome, tally, requestId, started);
     }

@@ -85,12 +85,12 @@ async function* normalizedEvents(body: IncomingMessage, normalizer: SseNormalize
         // Yield per SSE event, so deltas before an in-stream error reach the consumer first.
         const terminated = normalizer.push(event, out);
         if (terminated) normalizer.end(out);
-        yield* drain(out);
+        for (const e of drain(out)) yield e;
         if (terminated) return;
       }
       if (chunk.done) {
         normalizer.end(out);
-        yield* drain(out);
+        for (const e of drain(out)) yield e;
         return;
       }
     }
@@ -101,8 +101,11 @@ async function* normalizedEvents(body: IncomingMessage, normalizer: SseNormalize
   }
 }
 
-function drain(out: UpstreamEvent[]): UpstreamEvent[] {
-  if (out.length === 0) return out;
+const NOTHING: readonly UpstreamEvent[] = Object.freeze([]);
+
+/** Takes what `out` holds (a plain loop over it: `yield*` would wrap the array in an async iterator). */
+function drain(out: UpstreamEvent[]): readonly UpstreamEvent[] {
+  if (out.length === 0) return NOTHING;
   const batch = out.slice();
   out.length = 0;
   return batch;

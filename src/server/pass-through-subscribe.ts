@@ -24,7 +24,6 @@ import {
   isNonNullType,
   isObjectType,
   subscribe,
-  visit,
   type DocumentNode,
   type ExecutionArgs,
   type ExecutionResult,
@@ -34,6 +33,7 @@ import {
   type GraphQLSchema,
 } from 'graphql';
 import { collectFields, collectSubfields } from 'graphql/execution/collectFields';
+import { containsVariable } from './ast';
 
 /** Field extension: the per-event resolver returns the event unchanged (throws it if an Error). */
 export const PASS_THROUGH_EVENTS = 'passThroughEvents';
@@ -91,8 +91,10 @@ function compile(schema: GraphQLSchema, document: DocumentNode, operationName: s
   const fragments: Record<string, FragmentDefinitionNode> = {};
   for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments[d.name.value] = d;
   // @skip/@include with variables would need the coerced variables: leave those to graphql-js.
-  if (Object.values(fragments).some(usesVariables)) return null;
-  for (const s of operation.selectionSet.selections) if (s.kind !== Kind.FIELD || s.directives?.length || usesVariables(s.selectionSet)) return null;
+  if (Object.values(fragments).some(containsVariable)) return null;
+  for (const s of operation.selectionSet.selections) {
+    if (s.kind !== Kind.FIELD || s.directives?.length || (s.selectionSet && containsVariable(s.selectionSet))) return null;
+  }
 
   const root = collectFields(schema, fragments, {}, rootType, operation.selectionSet);
   if (root.size !== 1) return null;
@@ -101,17 +103,6 @@ function compile(schema: GraphQLSchema, document: DocumentNode, operationName: s
   if (field?.extensions[PASS_THROUGH_EVENTS] !== true) return null;
   const serialize = compileOutput(schema, fragments, field.type, nodes);
   return serialize ? { responseKey, serialize } : null;
-}
-
-function usesVariables(node: FragmentDefinitionNode | FieldNode['selectionSet']): boolean {
-  if (!node) return false;
-  let found = false;
-  visit(node, {
-    Variable: () => {
-      found = true;
-    },
-  });
-  return found;
 }
 
 function compileOutput(
@@ -153,7 +144,7 @@ function compileOutput(
   for (const [key, fieldNodes] of collectSubfields(schema, fragments, {}, type, nodes)) {
     const name = fieldNodes[0]!.name.value;
     if (name === '__typename') {
-      fields.push({ key, name, serialize: () => type.name });
+      fields.push({ key, name, serialize: () => type.name }); // events carry no __typename of their own
       continue;
     }
     const def = type.getFields()[name];
@@ -162,13 +153,12 @@ function compileOutput(
     if (!serialize) return null;
     fields.push({ key, name, serialize });
   }
-  const typename = type.name;
   return nullable((v) => {
     if (typeof v !== 'object' || v === null) return FALLBACK;
     const source = v as Record<string, unknown>;
     const out: Record<string, unknown> = {};
     for (const f of fields) {
-      const raw = f.name === '__typename' ? typename : source[f.name];
+      const raw = source[f.name];
       // The default resolver would call a method; that is graphql-js's business.
       if (typeof raw === 'function') return FALLBACK;
       const value = f.serialize(raw);

@@ -4,7 +4,6 @@ import {
   TypeInfo,
   visit,
   visitWithTypeInfo,
-  type ASTNode,
   type DocumentNode,
   type FragmentDefinitionNode,
   type GraphQLSchema,
@@ -14,6 +13,7 @@ import {
 import { getComplexity, simpleEstimator, fieldExtensionsEstimator } from 'graphql-query-complexity';
 import { badInput } from '../errors/app-error';
 import { withoutVariableValue } from '../errors/variable-errors';
+import { containsVariable } from './ast';
 
 export interface QueryLimits {
   maxQueryDepth: number;
@@ -89,10 +89,10 @@ function variablesAffectComplexity(schema: GraphQLSchema, document: DocumentNode
     document,
     visitWithTypeInfo(typeInfo, {
       Directive: (node) => {
-        if (hasVariable(node)) affects = true;
+        if (containsVariable(node)) affects = true;
       },
       Field: (node) => {
-        if (!node.arguments?.some((a) => hasVariable(a.value))) return;
+        if (!node.arguments?.some((a) => containsVariable(a.value))) return;
         const def = typeInfo.getFieldDef();
         if (!def || typeof def.extensions.complexity === 'function') affects = true;
       },
@@ -101,15 +101,6 @@ function variablesAffectComplexity(schema: GraphQLSchema, document: DocumentNode
   return affects;
 }
 
-function hasVariable(node: ASTNode): boolean {
-  let found = false;
-  visit(node, {
-    Variable: () => {
-      found = true;
-    },
-  });
-  return found;
-}
 
 function selectionDepth(
   set: SelectionSetNode,

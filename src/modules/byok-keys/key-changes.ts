@@ -29,9 +29,8 @@ export type KeyChangeHandler = (owner: OwnerRef | null) => void;
 export class KeyChanges {
   private readonly handlers = new Set<KeyChangeHandler>();
 
-  on(handler: KeyChangeHandler): () => void {
+  on(handler: KeyChangeHandler): void {
     this.handlers.add(handler);
-    return () => this.handlers.delete(handler);
   }
 
   changed(owner: OwnerRef | null): void {

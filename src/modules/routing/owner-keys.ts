@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { ByokKeyEntity } from '../byok-keys/byok-key.entity';
-import type { KeyChanges, OwnerRef } from '../byok-keys/key-changes';
+import { ownerRef, type KeyChanges, type OwnerRef } from '../byok-keys/key-changes';
 
 /** Even with every notification delivered, an entry is reloaded after this long. */
 const MAX_AGE_MS = 60_000;
@@ -37,9 +37,9 @@ export class OwnerKeys {
     changes.on((owner) => this.invalidate(owner));
   }
 
-  /** The owner's keys: `{ userId }` for personal ones, `{ organizationId }` for an organization's. */
-  keys(owner: { userId: string; organizationId?: undefined } | { organizationId: string }): Promise<readonly ByokKeyEntity[]> {
-    const ref: OwnerRef = owner.organizationId ? `o:${owner.organizationId}` : `u:${(owner as { userId: string }).userId}`;
+  /** The organization's keys when `organizationId` is set, else the user's personal keys. */
+  keys(owner: { userId: string; organizationId: string | null }): Promise<readonly ByokKeyEntity[]> {
+    const ref = ownerRef(owner);
     const hit = this.entries.get(ref);
     if (hit && Date.now() - hit.loadedAt < MAX_AGE_MS && this.trusted()) return Promise.resolve(hit.keys);
     let pending = this.loading.get(ref);
@@ -53,7 +53,7 @@ export class OwnerKeys {
     return pending;
   }
 
-  private async load(ref: OwnerRef, owner: { userId?: string; organizationId?: string }): Promise<readonly ByokKeyEntity[]> {
+  private async load(ref: OwnerRef, owner: { userId: string; organizationId: string | null }): Promise<readonly ByokKeyEntity[]> {
     const version = this.versions.get(ref) ?? 0;
     const epoch = this.epoch;
     const repo = this.db.getRepository(ByokKeyEntity);

@@ -40,7 +40,7 @@ export class Router {
       : null;
 
     const providers = new Set<string>(offers.map((o) => o.provider));
-    const owned = await this.ownerKeys.keys(organizationId ? { organizationId } : { userId: p.userId });
+    const owned = await this.ownerKeys.keys({ userId: p.userId, organizationId });
     const keys = owned.filter((k) => providers.has(k.provider));
     const byProvider = new Map(keys.map((k) => [k.provider, k]));
     const base = { model, userId: p.userId, organizationId };

@@ -18,6 +18,11 @@ function server(handle: (socketIndex: number, requestOnSocket: number, res: Serv
   return new Promise((resolve) => s.listen(0, '127.0.0.1', () => resolve({ url: `http://127.0.0.1:${(s.address() as AddressInfo).port}/v1/chat`, server: s, sockets })));
 }
 
+function stop(s: Server): void {
+  s.closeAllConnections();
+  s.close();
+}
+
 async function text(url: string, signal = new AbortController().signal) {
   const r = await postForStream(url, { 'content-type': 'application/json' }, '{"a":1}', signal);
   return { status: r.status, body: await readCapped(r.body, 1024) };
@@ -31,8 +36,7 @@ describe('postForStream', () => {
       expect(await text(up.url)).toEqual({ status: 200, body: 'ok' });
       expect(up.sockets).toHaveLength(1);
     } finally {
-      up.server.closeAllConnections();
-      up.server.close();
+      stop(up.server);
     }
   });
 
@@ -45,8 +49,7 @@ describe('postForStream', () => {
       expect(await text(up.url)).toEqual({ status: 200, body: 'socket 0' });
       expect(await text(up.url)).toEqual({ status: 200, body: 'socket 1' });
     } finally {
-      up.server.closeAllConnections();
-      up.server.close();
+      stop(up.server);
     }
   });
 
@@ -60,8 +63,7 @@ describe('postForStream', () => {
       await expect(pending).rejects.toThrow();
       expect(ac.signal.aborted).toBe(true);
     } finally {
-      up.server.closeAllConnections();
-      up.server.close();
+      stop(up.server);
     }
     await expect(text(`http://127.0.0.1:${port}/`)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
   });
@@ -76,8 +78,7 @@ describe('postForStream', () => {
       expect(r.status).toBe(401);
       expect(await readCapped(r.body, 100)).toBe('x'.repeat(100));
     } finally {
-      up.server.closeAllConnections();
-      up.server.close();
+      stop(up.server);
     }
   });
 });

@@ -57,7 +57,8 @@ const envSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: positiveInt(10_000),
   /**
    * Streams one process relays at once; more are refused with RATE_LIMITED at once rather than
-   * slowing every stream down (on this 2-core machine a burst of 400 already timed out database waits).
+   * slowing every stream down (on a 2-core machine one process served 1000 with no error; past that
+   * first tokens wait seconds, bench/README.md "stream").
    */
   MAX_CONCURRENT_STREAMS: positiveInt(1000),
   MAX_QUERY_DEPTH: positiveInt(10),

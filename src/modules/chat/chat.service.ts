@@ -12,7 +12,7 @@ import { ChatEventType, type ChatCompletionEventType } from './chat-event.type';
 import type { ChatCompletionInput } from './chat.inputs';
 import { chatParams, type ChatParams } from './chat-request';
 import type { UpstreamOpener } from './upstream-opener';
-import { withDeadlines } from './timeouts';
+import { StreamDeadlines, deadlineOr } from './timeouts';
 import { UsageTally } from './usage-tally';
 
 /** What the subscription yields: an event, or the failure that ends it (the last item). */
@@ -80,13 +80,22 @@ export class ChatService {
       };
       let finishReason = 'stop';
       const { firstByteTimeoutMs, idleTimeoutMs } = this.deps.timeouts;
-      for await (const ev of withDeadlines(opened.events, controller, firstByteTimeoutMs, idleTimeoutMs, candidate.provider.name)) {
-        if (ev.type === 'delta') {
-          outcome.ttftMs ??= Date.now() - started;
-          tally.addDelta(ev.content, ev.reasoning);
-          yield { type: ChatEventType.DELTA, requestId, content: ev.content, reasoning: ev.reasoning };
-        } else if (ev.type === 'usage') tally.report(ev.usage);
-        else finishReason = ev.reason;
+      const deadlines = new StreamDeadlines(controller, firstByteTimeoutMs, idleTimeoutMs, candidate.provider.name);
+      try {
+        for await (const ev of opened.events) {
+          deadlines.received();
+          if (ev.type === 'delta') {
+            outcome.ttftMs ??= Date.now() - started;
+            tally.addDelta(ev.content, ev.reasoning);
+            yield { type: ChatEventType.DELTA, requestId, content: ev.content, reasoning: ev.reasoning };
+          } else if (ev.type === 'usage') tally.report(ev.usage);
+          else finishReason = ev.reason;
+          deadlines.waiting();
+        }
+      } catch (err) {
+        throw deadlineOr(controller, err);
+      } finally {
+        deadlines.stop();
       }
       outcome.status = UsageStatus.SUCCEEDED;
       const usage = this.finish(plan, outcome, tally, requestId, started);

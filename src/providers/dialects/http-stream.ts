@@ -6,6 +6,7 @@ import { UpstreamError } from '../types';
 import type { UpstreamChatRequest, UpstreamEvent, UpstreamStream } from '../types';
 import { connectionError, connectionLostError, mapHttpError } from './http-error';
 import { SseParser } from './sse-parser';
+import { EventQueue } from './event-queue';
 import { postForStream, readCapped, type StreamingResponse } from './http-client';
 import type { IncomingMessage } from 'node:http';
 import { credentialHeaders } from '../auth-headers';
@@ -67,46 +68,68 @@ export async function openSseStream(
   return { events: normalizedEvents(response.body, normalizer, req) };
 }
 
-async function* normalizedEvents(body: IncomingMessage, normalizer: SseNormalizer, req: UpstreamChatRequest): AsyncGenerator<UpstreamEvent> {
-  const out: UpstreamEvent[] = [];
+/**
+ * The body, read in flowing mode ('data' events: Node's cheapest read path), parsed and
+ * normalized synchronously into an {@link EventQueue}. Events before an in-stream error reach
+ * the consumer first; a terminator, an error or the consumer's return() closes the body before
+ * EOF, so its socket closes and no tokens keep flowing (and billing) upstream.
+ */
+function normalizedEvents(body: IncomingMessage, normalizer: SseNormalizer, req: UpstreamChatRequest): EventQueue<UpstreamEvent> {
   const parser = new SseParser();
-  const chunks = body[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
-  try {
-    for (;;) {
-      let chunk: IteratorResult<Buffer>;
-      try {
-        chunk = await chunks.next();
-      } catch (err) {
-        if (req.signal.aborted) throw req.signal.reason ?? err;
-        throw connectionLostError(req.provider.name);
-      }
-      const events = chunk.done ? parser.end() : parser.push(chunk.value);
-      for (const event of events) {
-        // Yield per SSE event, so deltas before an in-stream error reach the consumer first.
-        const terminated = normalizer.push(event, out);
-        if (terminated) normalizer.end(out);
-        for (const e of drain(out)) yield e;
-        if (terminated) return;
-      }
-      if (chunk.done) {
-        normalizer.end(out);
-        for (const e of drain(out)) yield e;
-        return;
-      }
-    }
-  } finally {
-    // Early return() by the consumer, an error or a terminator before EOF: destroying the body
-    // closes the socket, so no tokens keep flowing (and billing) upstream.
+  const out: UpstreamEvent[] = [];
+  let settled = false;
+  const close = () => {
+    settled = true;
+    body.off('data', onData);
     if (!body.complete) body.destroy();
-  }
+  };
+  const queue = new EventQueue<UpstreamEvent>({ pause: () => body.pause(), resume: () => body.resume(), cancel: close });
+  const emit = (events: readonly SseEvent[], eof: boolean): void => {
+    try {
+      for (const event of events) {
+        if (normalizer.push(event, out)) {
+          normalizer.end(out);
+          flush(out, queue);
+          queue.end();
+          close();
+          return;
+        }
+      }
+      if (eof) normalizer.end(out);
+    } catch (err) {
+      flush(out, queue);
+      queue.fail(err);
+      close();
+      return;
+    }
+    flush(out, queue);
+    if (eof) {
+      settled = true;
+      queue.end();
+    }
+  };
+  const onData = (chunk: Buffer) => emit(parser.push(chunk), false);
+  body.on('data', onData);
+  body.once('end', () => {
+    if (!settled) emit(parser.end(), true);
+  });
+  const lost = (err?: unknown) => {
+    if (settled) return;
+    settled = true;
+    if (req.signal.aborted) queue.fail(req.signal.reason ?? err);
+    else queue.fail(connectionLostError(req.provider.name));
+    if (!body.complete) body.destroy();
+  };
+  body.once('error', lost);
+  // A socket closed before the end of the body, without an error event of its own.
+  body.once('close', () => {
+    if (!body.complete) lost();
+  });
+  return queue;
 }
 
-const NOTHING: readonly UpstreamEvent[] = Object.freeze([]);
-
-/** Takes what `out` holds (a plain loop over it: `yield*` would wrap the array in an async iterator). */
-function drain(out: UpstreamEvent[]): readonly UpstreamEvent[] {
-  if (out.length === 0) return NOTHING;
-  const batch = out.slice();
+/** Moves what the normalizer produced into the queue (a plain loop; `out` is reused). */
+function flush(out: UpstreamEvent[], queue: EventQueue<UpstreamEvent>): void {
+  for (let i = 0; i < out.length; i++) queue.push(out[i]!);
   out.length = 0;
-  return batch;
 }

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AppError } from '../../../src/errors/app-error';
-import { withDeadlines } from '../../../src/modules/chat/timeouts';
+import { StreamDeadlines, deadlineOr } from '../../../src/modules/chat/timeouts';
 
 /** An upstream whose events come after the given pauses; it stops when the controller aborts. */
 async function* upstream(pauses: number[], signal: AbortSignal): AsyncGenerator<number> {
@@ -13,18 +13,24 @@ async function* upstream(pauses: number[], signal: AbortSignal): AsyncGenerator<
 async function run(pauses: number[], firstMs: number, idleMs: number, consumerMs = 0) {
   const controller = new AbortController();
   const got: number[] = [];
+  // The consumer loop as ChatService runs it.
+  const deadlines = new StreamDeadlines(controller, firstMs, idleMs, 'Mock');
   try {
-    for await (const v of withDeadlines(upstream(pauses, controller.signal), controller, firstMs, idleMs, 'Mock')) {
+    for await (const v of upstream(pauses, controller.signal)) {
+      deadlines.received();
       got.push(v);
       if (consumerMs) await sleep(consumerMs);
+      deadlines.waiting();
     }
     return { got, error: undefined };
   } catch (err) {
-    return { got, error: err as AppError };
+    return { got, error: deadlineOr(controller, err) as AppError };
+  } finally {
+    deadlines.stop();
   }
 }
 
-describe('withDeadlines', () => {
+describe('StreamDeadlines', () => {
   it('passes events that come within the deadlines, with one timer re-armed across them', async () => {
     expect(await run([30, 10, 25, 25, 25], 60, 40)).toEqual({ got: [0, 1, 2, 3, 4], error: undefined });
   });

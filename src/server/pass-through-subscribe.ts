@@ -1,16 +1,20 @@
 /**
- * `subscribe` for graphql-ws that serializes the events of pass-through subscriptions without
- * running `execute` per event.
+ * `subscribe` for graphql-ws that sends the events of pass-through subscriptions itself, without
+ * running `execute` per event or graphql-ws's per-event path.
  *
  * graphql-js maps every event through a full `execute`: it re-coerces the operation's variables
  * (the whole prompt of a completion, on every delta), re-collects the selection and runs the
- * root field's resolver with its middlewares. For a root field marked {@link PASS_THROUGH_EVENTS}
- * (its per-event resolver returns the event as is and throws it when it is an Error) the
- * selection is compiled once per document into a serializer over the event's plain fields.
- * Anything the serializer does not cover exactly falls back to graphql-js: a document using
- * variables below the root field, abstract types, custom field resolvers; per event, an Error
- * or a value that would produce a field error (null in a non-null field, a scalar that does
- * not serialize). The fallback runs the real `execute`, so results are identical either way.
+ * root field's resolver with its middlewares; graphql-ws then awaits three promises, copies the
+ * result twice and validates the message before stringifying it. For a root field marked
+ * {@link PASS_THROUGH_EVENTS} (its per-event resolver returns the event as is and throws it when
+ * it is an Error) the selection is compiled once per document into a serializer over the
+ * event's plain fields, and each serialized event goes straight to an {@link EventSink} (the
+ * subscription's socket), in order. Anything the serializer does not cover exactly falls back
+ * to graphql-js: a document using variables below the root field, abstract types, custom field
+ * resolvers; per event, an Error or a value that would produce a field error (null in a
+ * non-null field, a scalar that does not serialize). Such an event is run through the real
+ * `execute` and returned to graphql-ws, which sends it as usual, so results are identical
+ * either way.
  */
 import {
   GraphQLError,
@@ -50,21 +54,30 @@ interface Plan {
 /** Plans by document and operation name; `null`: this operation takes graphql-js's path. */
 const plans = new WeakMap<DocumentNode, Map<string, Plan | null>>();
 
-/** Drop-in for graphql-js `subscribe`. */
+/** Where the plain events of a pass-through subscription go (its socket). */
+export interface EventSink {
+  /**
+   * Sends `{ data: { [responseKey]: data } }` as the subscription's next result. Returns false
+   * when the transport's buffer is over its high-water mark: the next event waits for drained().
+   */
+  next(responseKey: string, data: unknown): boolean;
+  /** Resolves once the transport takes more (or is gone). */
+  drained(): Promise<void>;
+}
+
+/**
+ * Drop-in for graphql-js `subscribe`, given the subscription's sink. The iterator it returns
+ * yields only the results graphql-js produced (errors, fallbacks); the rest went to `sink`.
+ */
 export async function passThroughSubscribe(
   args: ExecutionArgs,
+  sink: EventSink,
 ): Promise<AsyncGenerator<ExecutionResult, void, void> | ExecutionResult> {
   const plan = planFor(args.schema, args.document, args.operationName ?? undefined);
   if (!plan) return subscribe(args);
   const source = await createSourceEventStream(args);
   if (!isAsyncIterable(source)) return source; // errors before the stream started
-  return mapEvents(source[Symbol.asyncIterator](), (event) => {
-    if (!(event instanceof Error)) {
-      const data = plan.serialize(event);
-      if (data !== FALLBACK) return { data: { [plan.responseKey]: data } };
-    }
-    return execute({ ...args, rootValue: event });
-  });
+  return relay(source[Symbol.asyncIterator](), plan, args, sink);
 }
 
 /** Whether events of this operation are serialized here rather than by `execute`. */
@@ -170,30 +183,43 @@ function compileOutput(
 }
 
 /**
- * The source iterator mapped through `map`; return() and throw() reach the source at once (the
- * source aborts its upstream call on return()).
+ * Pulls the source's events and sends the serialized ones to `sink`, all within one next() of
+ * the returned iterator, which resolves only with a result graphql-js made (or the end).
+ * return() stops sending at once and reaches the source (which aborts its upstream call).
  */
-function mapEvents<T>(
-  source: AsyncIterator<T>,
-  map: (event: T) => ExecutionResult | Promise<ExecutionResult>,
-): AsyncGenerator<ExecutionResult, void, void> {
-  const done = (): Promise<IteratorResult<ExecutionResult, void>> => Promise.resolve({ value: undefined, done: true });
-  // Not async: a serialized event needs no extra promise, only the fallback's result is awaited.
-  const mapped = (r: IteratorResult<T>): IteratorResult<ExecutionResult, void> | Promise<IteratorResult<ExecutionResult, void>> => {
-    if (r.done) return { value: undefined, done: true };
-    const value = map(r.value);
-    return value instanceof Promise ? value.then((v) => ({ value: v, done: false })) : { value, done: false };
-  };
-  const iterator: AsyncGenerator<ExecutionResult, void, void> = {
-    next: () => source.next().then(mapped),
-    return: () => (source.return ? source.return().then(() => ({ value: undefined, done: true as const })) : done()),
-    throw: (err: unknown) => {
-      if (source.throw) return source.throw(err).then(mapped);
-      return Promise.reject(err instanceof Error ? err : new GraphQLError(String(err)));
+function relay(source: AsyncIterator<unknown>, plan: Plan, args: ExecutionArgs, sink: EventSink): AsyncGenerator<ExecutionResult, void, void> {
+  let stopped = false;
+  const done: IteratorResult<ExecutionResult, void> = { value: undefined, done: true };
+  const iterator = {
+    async next(): Promise<IteratorResult<ExecutionResult, void>> {
+      for (;;) {
+        if (stopped) return done;
+        const r = await source.next();
+        if (r.done || stopped) return done;
+        const event = r.value;
+        if (!(event instanceof Error)) {
+          const data = plan.serialize(event);
+          if (data !== FALLBACK) {
+            if (!sink.next(plan.responseKey, data)) await sink.drained();
+            continue;
+          }
+        }
+        return { value: await execute({ ...args, rootValue: event }), done: false };
+      }
+    },
+    async return(): Promise<IteratorResult<ExecutionResult, void>> {
+      stopped = true;
+      await source.return?.();
+      return done;
+    },
+    async throw(err: unknown): Promise<IteratorResult<ExecutionResult, void>> {
+      stopped = true;
+      if (source.throw) await source.throw(err);
+      throw err instanceof Error ? err : new GraphQLError(String(err));
     },
     [Symbol.asyncIterator]: () => iterator,
-  } as AsyncGenerator<ExecutionResult, void, void>;
-  return iterator;
+  };
+  return iterator as AsyncGenerator<ExecutionResult, void, void>;
 }
 
 function isAsyncIterable(v: unknown): v is AsyncIterable<unknown> {

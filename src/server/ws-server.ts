@@ -10,7 +10,7 @@ import type { Logger } from '../infra/logger';
 import { operationLabel, type Metrics } from '../infra/metrics';
 import { createContext, type GraphQLContext } from './context';
 import { formatError } from './format-error';
-import { passThroughSubscribe } from './pass-through-subscribe';
+import { passThroughSubscribe, type EventSink } from './pass-through-subscribe';
 import { checkQueryLimits, type QueryLimits } from './query-limits';
 import type { Services } from './services';
 
@@ -46,10 +46,16 @@ export function attachWsServer(deps: {
   const documents = new DocumentCache(schema);
   const wss = new WebSocketServer({ server: deps.httpServer, path: '/graphql', maxPayload: 4 * 1024 * 1024 });
   wss.on('connection', (ws) => batchSends(ws));
+  /** Each subscription's sink, by its context (graphql-ws hands `subscribe` only the execution args). */
+  const sinks = new WeakMap<object, EventSink>();
   const dispose = useServer<Record<string, unknown>, ConnectionState>(
     {
       schema,
-      subscribe: passThroughSubscribe,
+      subscribe: (args) => {
+        const sink = sinks.get(args.contextValue as object);
+        if (!sink) throw new Error('a subscription without a sink: its context was not made by attachWsServer');
+        return passThroughSubscribe(args, sink);
+      },
       onConnect: async (ctx) => {
         const principal = await services.apiTokens.authenticate(ctx.connectionParams?.authorization);
         if (principal.kind !== 'user') {
@@ -60,9 +66,11 @@ export function attachWsServer(deps: {
         ctx.extra.principal = principal;
         return true;
       },
-      context: (ctx): GraphQLContext => {
+      context: (ctx, id): GraphQLContext => {
         const principal = ctx.extra.principal ?? { kind: 'anonymous', reason: 'not connected' };
-        return createContext(principal, services, logger);
+        const context = createContext(principal, services, logger);
+        sinks.set(context, socketSink(ctx.extra.socket, id));
+        return context;
       },
       onSubscribe: (_ctx, _id, payload) => {
         try {
@@ -120,6 +128,37 @@ function batchSends(ws: WebSocket): void {
       send(data, ignoreSendError);
       cb();
     } else send(data, cb);
+  };
+}
+
+/**
+ * Sends a subscription's `next` messages as graphql-ws would (`{"id","type":"next","payload"}`),
+ * built from a prefix made once per subscription.
+ */
+function socketSink(ws: WebSocket, id: string): EventSink {
+  const prefix = `{"id":${JSON.stringify(id)},"type":"next","payload":{"data":{`;
+  let key = '';
+  let head = '';
+  return {
+    next: (responseKey, data) => {
+      if (ws.readyState !== ws.OPEN) return true; // closing: graphql-ws ends the subscription
+      if (responseKey !== key) head = `${prefix}${JSON.stringify((key = responseKey))}:`;
+      ws.send(`${head}${JSON.stringify(data)}}}}`);
+      return ws.bufferedAmount < SEND_HIGH_WATER;
+    },
+    drained: () => {
+      const raw = (ws as unknown as { _socket?: Socket })._socket;
+      if (!raw || ws.readyState !== ws.OPEN || ws.bufferedAmount < SEND_HIGH_WATER) return Promise.resolve();
+      return new Promise((resolve) => {
+        const go = () => {
+          raw.off('drain', go);
+          ws.off('close', go);
+          resolve();
+        };
+        raw.on('drain', go);
+        ws.on('close', go);
+      });
+    },
   };
 }
 

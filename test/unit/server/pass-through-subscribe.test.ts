@@ -14,7 +14,7 @@ import {
   type ExecutionArgs,
   type ExecutionResult,
 } from 'graphql';
-import { PASS_THROUGH_EVENTS, passThroughSubscribe } from '../../../src/server/pass-through-subscribe';
+import { PASS_THROUGH_EVENTS, passThroughSubscribe, type EventSink } from '../../../src/server/pass-through-subscribe';
 
 /**
  * The fast path must give exactly what graphql-js gives: every case runs the same events through
@@ -60,12 +60,23 @@ const schema = new GraphQLSchema({
   subscription: new GraphQLObjectType({ name: 'Subscription', fields: { events: field(true), plain: field(false) } }),
 });
 
-async function collect(run: (a: ExecutionArgs) => Promise<unknown>, query: string, variables: Record<string, unknown>) {
+/** A sink that records what it was sent, in order with what the iterator yields. */
+function recordingSink(out: ExecutionResult[]): EventSink {
+  return {
+    next: (key, data) => {
+      out.push(JSON.parse(JSON.stringify({ data: { [key]: data } })) as ExecutionResult);
+      return true;
+    },
+    drained: () => Promise.resolve(),
+  };
+}
+
+async function collect(run: (a: ExecutionArgs, sink: EventSink) => Promise<unknown>, query: string, variables: Record<string, unknown>) {
   const document = parse(query);
   expect(validate(schema, document)).toEqual([]);
   rootCalls = 0;
-  const result = await run({ schema, document, variableValues: variables });
   const out: ExecutionResult[] = [];
+  const result = await run({ schema, document, variableValues: variables }, recordingSink(out));
   if (result && typeof result === 'object' && Symbol.asyncIterator in result) {
     for await (const r of result as AsyncIterable<ExecutionResult>) out.push(JSON.parse(JSON.stringify(r)) as ExecutionResult);
   } else out.push(JSON.parse(JSON.stringify(result)) as ExecutionResult);
@@ -74,7 +85,7 @@ async function collect(run: (a: ExecutionArgs) => Promise<unknown>, query: strin
 
 async function both(query: string, events: unknown[], variables: Record<string, unknown> = { i: { prompt: 'hi' } }) {
   source = events;
-  const fast = await collect((a) => passThroughSubscribe(a), query, variables);
+  const fast = await collect((a, sink) => passThroughSubscribe(a, sink), query, variables);
   const reference = await collect((a) => subscribe(a), query, variables);
   expect(fast.out).toEqual(reference.out);
   return { results: fast.out, rootCalls: fast.rootCalls };
@@ -123,31 +134,60 @@ describe('passThroughSubscribe', () => {
     expect(results[0]?.errors?.[0]?.message).toMatch(/prompt/);
   });
 
-  it('return() reaches the source at once', async () => {
+  it('return() while waiting for the next event stops the relay and reaches the source at once', async () => {
+    // Like the chat resolver's abortable iterator: return() settles a pending next().
     let closed = false;
-    source = [];
+    let pending: ((r: IteratorResult<unknown>) => void) | undefined;
+    let calls = 0;
+    const events: AsyncIterableIterator<unknown> = {
+      next: () => (calls++ === 0 ? Promise.resolve({ value: START, done: false }) : new Promise((resolve) => (pending = resolve))),
+      return: () => {
+        closed = true;
+        pending?.({ value: DELTA, done: false }); // an event racing the return: must not be sent
+        return Promise.resolve({ value: undefined, done: true });
+      },
+      [Symbol.asyncIterator]: () => events,
+    };
     const s = new GraphQLSchema({
       query: new GraphQLObjectType({ name: 'Query', fields: { ok: { type: GraphQLBoolean } } }),
-      subscription: new GraphQLObjectType({
-        name: 'Subscription',
-        fields: {
-          events: {
-            ...field(true),
-            subscribe: async function* () {
-              try {
-                yield START;
-                await new Promise(() => undefined);
-              } finally {
-                closed = true;
-              }
-            },
-          },
-        },
-      }),
+      subscription: new GraphQLObjectType({ name: 'Subscription', fields: { events: { ...field(true), subscribe: () => events } } }),
     });
-    const it = (await passThroughSubscribe({ schema: s, document: parse('subscription { events(input: {prompt: "x"}) { type } }') })) as AsyncGenerator<ExecutionResult>;
-    expect((await it.next()).value).toEqual({ data: { events: { type: 'START' } } });
+    const out: ExecutionResult[] = [];
+    const it = (await passThroughSubscribe(
+      { schema: s, document: parse('subscription { events(input: {prompt: "x"}) { type } }') },
+      recordingSink(out),
+    )) as AsyncGenerator<ExecutionResult>;
+    const next = it.next();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(out).toEqual([{ data: { events: { type: 'START' } } }]);
     await it.return(undefined);
     expect(closed).toBe(true);
+    expect(await next).toEqual({ value: undefined, done: true });
+    expect(out).toHaveLength(1);
+  });
+
+  it('waits for the sink to drain before pulling the next event', async () => {
+    source = [START, DELTA, DELTA];
+    const out: ExecutionResult[] = [];
+    let full = true;
+    let release: (() => void) | undefined;
+    const sink: EventSink = {
+      next: (key, data) => {
+        out.push({ data: { [key]: data } } as ExecutionResult);
+        return !full;
+      },
+      drained: () => new Promise<void>((resolve) => (release = resolve)),
+    };
+    const it = (await passThroughSubscribe(
+      { schema, document: parse('subscription ($i: In!) { events(input: $i) { type } }'), variableValues: { i: { prompt: 'x' } } },
+      sink,
+    )) as AsyncGenerator<ExecutionResult>;
+    const end = it.next();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(out).toHaveLength(1); // held after the first: the sink said it was full
+    full = false;
+    release!();
+    expect(await end).toEqual({ value: undefined, done: true });
+    expect(out).toHaveLength(3);
   });
 });

@@ -14,14 +14,38 @@ export interface GraphQLContext {
   logger: Logger;
 }
 
-/** One context per HTTP request or subscription, the same for both transports. */
+/**
+ * One context per HTTP request or subscription, the same for both transports. The loaders and
+ * the request's child logger are made on first use: a completion needs neither, and a pino child
+ * (its bindings run through redaction) was the largest part of a subscription's setup.
+ */
 export function createContext(
   principal: Principal,
   services: Services,
   logger: Logger,
   requestId: string = randomUUID(),
 ): GraphQLContext {
-  return { requestId, principal, services, loaders: createLoaders(services.db), logger: logger.child({ requestId }) };
+  return new RequestContext(requestId, principal, services, logger);
+}
+
+class RequestContext implements GraphQLContext {
+  private ownLoaders: Loaders | undefined;
+  private ownLogger: Logger | undefined;
+
+  constructor(
+    readonly requestId: string,
+    readonly principal: Principal,
+    readonly services: Services,
+    private readonly parentLogger: Logger,
+  ) {}
+
+  get loaders(): Loaders {
+    return (this.ownLoaders ??= createLoaders(this.services.db));
+  }
+
+  get logger(): Logger {
+    return (this.ownLogger ??= this.parentLogger.child({ requestId: this.requestId }));
+  }
 }
 
 /** The calling user; the AuthChecker has already refused anyone else on guarded operations. */

@@ -3,7 +3,6 @@ import type { DataSource } from 'typeorm';
 import type { RedisPubSub } from '../../infra/pubsub';
 import type { Logger } from '../../infra/logger';
 import type { Metrics } from '../../infra/metrics';
-import { UsageRecordEntity } from './usage-record.entity';
 import { USAGE_TOPIC, type UsageRecordInput, type UsageRecordedEvent } from './usage-record';
 
 /** A direct write that takes longer than this goes to the durable queue instead. */
@@ -91,41 +90,48 @@ export class UsageRecorder {
   }
 }
 
+/**
+ * The whole batch in one statement, one typed array per column, so its text is the same for
+ * every batch size. Raw SQL, not TypeORM's InsertQueryBuilder: building that query (parameters,
+ * RETURNING, entity transforms) cost ~0.2 ms of CPU per completion on the hot path of a
+ * single-threaded process. Casts name the real column types (enums included); varchar without a
+ * length, because an explicit cast to varchar(n) would truncate where the insert rejects.
+ */
+const INSERT_USAGE_SQL = `INSERT INTO usage_records (request_id, user_id, organization_id, provider, key_source, key_id, model,
+  upstream_model, input_tokens, output_tokens, cached_input_tokens, reasoning_tokens, usage_estimated, cost_micro_usd,
+  status, error_code, time_to_first_token_ms, duration_ms, created_at)
+SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::varchar[], $5::key_source[], $6::uuid[], $7::varchar[],
+  $8::varchar[], $9::int[], $10::int[], $11::int[], $12::int[], $13::boolean[], $14::bigint[],
+  $15::usage_status[], $16::varchar[], $17::int[], $18::int[], $19::timestamptz[])
+ON CONFLICT (request_id) DO NOTHING`;
+
 /** INSERT … ON CONFLICT (request_id) DO NOTHING: a retried record lands exactly once. */
 export async function insertUsage(db: DataSource, records: UsageRecordInput | UsageRecordInput[]): Promise<void> {
   const list = Array.isArray(records) ? records : [records];
   if (list.length === 0) return;
-  await db
-    .createQueryBuilder()
-    .insert()
-    .into(UsageRecordEntity)
-    .values(list.map(toRow))
-    .orIgnore()
-    .execute();
-}
-
-function toRow(r: UsageRecordInput) {
-  return {
-    requestId: r.requestId,
-    userId: r.userId,
-    organizationId: r.organizationId,
-    provider: r.provider,
-    keySource: r.keySource,
-    keyId: r.keyId,
-    model: r.model,
-    upstreamModel: r.upstreamModel,
-    inputTokens: r.inputTokens,
-    outputTokens: r.outputTokens,
-    cachedInputTokens: r.cachedInputTokens,
-    reasoningTokens: r.reasoningTokens,
-    usageEstimated: r.usageEstimated,
-    costMicroUsd: r.costMicroUsd === null ? null : String(r.costMicroUsd),
-    status: r.status,
-    errorCode: r.errorCode,
-    timeToFirstTokenMs: r.timeToFirstTokenMs,
-    durationMs: r.durationMs,
-    createdAt: new Date(r.createdAt),
-  };
+  const col = <T>(f: (r: UsageRecordInput) => T): T[] => list.map(f);
+  await db.query(INSERT_USAGE_SQL, [
+    col((r) => r.requestId),
+    col((r) => r.userId),
+    col((r) => r.organizationId),
+    col((r) => r.provider),
+    col((r) => r.keySource),
+    col((r) => r.keyId),
+    col((r) => r.model),
+    col((r) => r.upstreamModel),
+    col((r) => r.inputTokens),
+    col((r) => r.outputTokens),
+    col((r) => r.cachedInputTokens),
+    col((r) => r.reasoningTokens),
+    col((r) => r.usageEstimated),
+    // A string: bigint-safe, whatever the driver does with large numbers.
+    col((r) => (r.costMicroUsd === null ? null : String(r.costMicroUsd))),
+    col((r) => r.status),
+    col((r) => r.errorCode),
+    col((r) => r.timeToFirstTokenMs),
+    col((r) => r.durationMs),
+    col((r) => r.createdAt),
+  ]);
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {

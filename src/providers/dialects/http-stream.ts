@@ -68,11 +68,17 @@ export async function openSseStream(
   return { events: normalizedEvents(response.body, normalizer, req) };
 }
 
+/** How long the rest of a body may take to end after the dialect's terminator. */
+const TAIL_MS = 2000;
+
 /**
  * The body, read in flowing mode ('data' events: Node's cheapest read path), parsed and
  * normalized synchronously into an {@link EventQueue}. Events before an in-stream error reach
- * the consumer first; a terminator, an error or the consumer's return() closes the body before
- * EOF, so its socket closes and no tokens keep flowing (and billing) upstream.
+ * the consumer first; an error or the consumer's return() closes the body before EOF, so its
+ * socket closes and no tokens keep flowing (and billing) upstream. After the terminator
+ * (`[DONE]`, `message_stop`) the rest of the body, normally just the end of the chunked
+ * encoding in the next read, is read and dropped, so the socket goes back to the keep-alive
+ * pool: closing it there made every completion pay a new connection.
  */
 function normalizedEvents(body: IncomingMessage, normalizer: SseNormalizer, req: UpstreamChatRequest): EventQueue<UpstreamEvent> {
   const parser = new SseParser();
@@ -83,6 +89,15 @@ function normalizedEvents(body: IncomingMessage, normalizer: SseNormalizer, req:
     body.off('data', onData);
     if (!body.complete) body.destroy();
   };
+  const readTail = () => {
+    settled = true;
+    body.off('data', onData);
+    if (body.complete) return;
+    const timer = setTimeout(() => body.destroy(), TAIL_MS);
+    timer.unref();
+    body.once('close', () => clearTimeout(timer));
+    body.resume(); // flowing without a 'data' listener: read and dropped, even if the queue paused it
+  };
   const queue = new EventQueue<UpstreamEvent>({ pause: () => body.pause(), resume: () => body.resume(), cancel: close });
   const emit = (events: readonly SseEvent[], eof: boolean): void => {
     try {
@@ -91,7 +106,7 @@ function normalizedEvents(body: IncomingMessage, normalizer: SseNormalizer, req:
           normalizer.end(out);
           flush(out, queue);
           queue.end();
-          close();
+          readTail();
           return;
         }
       }

@@ -180,3 +180,29 @@ describe('aborting and stopping early', () => {
     await server.lastSocketClosed;
   });
 });
+
+describe('after the terminator', () => {
+  const done = enc.encode('data: {"choices":[{"index":0,"delta":{"content":"hi"},"finish_reason":"stop"}]}\n\ndata: [DONE]\n\n');
+
+  it('reads the rest of the body, so the next completion reuses the connection', async () => {
+    reply = { chunks: [done], endAfterMs: 50 }; // the end of the body comes in a later read
+    for (let i = 0; i < 3; i++) {
+      const stream = await openWith(PROVIDERS.OPENAI);
+      for await (const _ of stream.events) void _;
+      await new Promise((resolve) => setTimeout(resolve, 80)); // the socket returns to the pool on the body's end
+    }
+    const last = server.requests.slice(-3).map((r) => r.connection);
+    expect(new Set(last).size).toBe(1);
+  });
+
+  it('closes a body that does not end within 2 s of it', async () => {
+    reply = { chunks: [done], holdOpen: true };
+    const stream = await openWith(PROVIDERS.OPENAI);
+    const got: string[] = [];
+    for await (const e of stream.events) got.push(e.type);
+    expect(got).toEqual(['delta', 'finish']);
+    const started = Date.now();
+    await server.lastSocketClosed;
+    expect(Date.now() - started).toBeGreaterThan(1500);
+  });
+});

@@ -12,6 +12,8 @@ export interface RecordedRequest {
   url: string;
   headers: IncomingMessage['headers'];
   body: string;
+  /** Which connection carried it (1, 2, … in the order they were accepted). */
+  connection: number;
 }
 
 /** How to answer one request. */
@@ -21,6 +23,8 @@ export interface Reply {
   chunks: readonly Uint8Array[];
   /** Leave the response open after the last chunk (abort tests). */
   holdOpen?: boolean;
+  /** Wait this long between the last chunk and the end of the response. */
+  endAfterMs?: number;
 }
 
 export type ReplyFn = (req: RecordedRequest) => Reply;
@@ -32,14 +36,17 @@ export class ReplayServer {
   lastSocketClosed: Promise<void> = Promise.resolve();
   private readonly server: Server;
   private readonly sockets = new Set<Socket>();
+  private accepted = 0;
   /** One close promise per connection: fetch reuses keep-alive sockets across requests. */
   private readonly closed = new WeakMap<Socket, Promise<void>>();
+  private readonly connectionIds = new WeakMap<Socket, number>();
 
   constructor(private reply: ReplyFn) {
     this.server = createServer((req, res) => void this.handle(req, res));
     this.server.on('connection', (socket: Socket) => {
       socket.setNoDelay(true);
       this.sockets.add(socket);
+      this.connectionIds.set(socket, ++this.accepted);
       this.closed.set(socket, new Promise((resolve) => socket.once('close', () => resolve())));
       socket.on('close', () => this.sockets.delete(socket));
     });
@@ -71,6 +78,7 @@ export class ReplayServer {
       url: req.url ?? '',
       headers: req.headers,
       body: Buffer.concat(parts).toString('utf8'),
+      connection: this.connectionIds.get(req.socket) ?? 0,
     };
     this.requests.push(recorded);
     const reply = this.reply(recorded);
@@ -81,6 +89,8 @@ export class ReplayServer {
       // Let each write leave as its own TCP segment, so the client reads the cuts we chose.
       await new Promise((resolve) => setImmediate(resolve));
     }
-    if (!reply.holdOpen) res.end();
+    if (reply.holdOpen) return;
+    if (reply.endAfterMs) await new Promise((resolve) => setTimeout(resolve, reply.endAfterMs));
+    res.end();
   }
 }

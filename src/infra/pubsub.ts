@@ -38,6 +38,17 @@ export class RedisPubSub {
     await this.publisher.publish(this.channel(topic), JSON.stringify(payload));
   }
 
+  /** Several payloads in one round trip (a pipeline): one command each would cost a write each. */
+  async publishAll(topic: string, payloads: readonly unknown[]): Promise<void> {
+    if (payloads.length === 0) return;
+    const channel = this.channel(topic);
+    const pipeline = this.publisher.pipeline();
+    for (const p of payloads) pipeline.publish(channel, JSON.stringify(p));
+    const results = await pipeline.exec();
+    const failed = results?.find(([err]) => err !== null);
+    if (failed) throw failed[0];
+  }
+
   /**
    * Payloads of `topic`, each passed through `map` (undefined drops it), as an async iterator
    * whose return() unsubscribes at once, even while waiting (an async generator would only see

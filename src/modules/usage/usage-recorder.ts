@@ -53,7 +53,7 @@ export class UsageRecorder {
     try {
       await withTimeout(insertUsage(this.db, inputs), DIRECT_WRITE_TIMEOUT_MS);
       this.metrics.usageRecords.inc({ outcome: 'written' }, inputs.length);
-      await Promise.all(inputs.map((i) => this.announce(i)));
+      await this.pubsub.publishAll(USAGE_TOPIC, inputs.map(recordedEvent)).catch(() => undefined);
       return inputs.map(() => 'written');
     } catch (err) {
       this.logger.warn(
@@ -85,9 +85,13 @@ export class UsageRecorder {
   }
 
   private async announce(input: UsageRecordInput): Promise<void> {
-    const event: UsageRecordedEvent = { requestId: input.requestId, userId: input.userId, organizationId: input.organizationId };
-    await this.pubsub.publish(USAGE_TOPIC, event).catch(() => undefined);
+    await this.pubsub.publish(USAGE_TOPIC, recordedEvent(input)).catch(() => undefined);
   }
+}
+
+/** What `usageRecorded` subscribers hear of a record: ids only. */
+function recordedEvent(input: UsageRecordInput): UsageRecordedEvent {
+  return { requestId: input.requestId, userId: input.userId, organizationId: input.organizationId };
 }
 
 /**

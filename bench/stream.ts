@@ -63,6 +63,8 @@ const DEFAULTS = {
    * measures what the process holds rather than the configured cap (refused streams are errors).
    */
   'max-streams': 0,
+  /** Extra node/V8 flags for the gateway process, space-separated (e.g. "--max-semi-space-size=32"). */
+  'gateway-flags': '',
 };
 
 type Flags = ReturnType<typeof parseFlags>;
@@ -94,6 +96,7 @@ function parseFlags(argv: string[]) {
     timeCapMs: intInRange('time-cap', f['time-cap'], 10, 7200) * 1000,
     cpuProf: f['cpu-prof'],
     maxStreams: intInRange('max-streams', f['max-streams'], 0, 100_000),
+    gatewayFlags: f['gateway-flags'].split(' ').filter((s) => s !== ''),
   };
 }
 
@@ -495,7 +498,7 @@ export async function run(argv: string[]): Promise<void> {
     p.pipe = { child: pipe.child, url: `http://127.0.0.1:${pipe.port}` };
     p.gateway = await startGateway({
       upstreamUrl: p.upstream.url,
-      nodeFlags: f.cpuProf ? ['--cpu-prof', '--cpu-prof-dir', profDir] : [],
+      nodeFlags: [...f.gatewayFlags, ...(f.cpuProf ? ['--cpu-prof', '--cpu-prof-dir', profDir] : [])],
       env: { MAX_CONCURRENT_STREAMS: String(f.maxStreams > 0 ? f.maxStreams : Math.max(...f.levels, f.maxProbe)) },
     });
     p.loadgen = (await forkChild('loadgen', path.join(__dirname, 'lib', 'stream', 'loadgen.ts'), [])).child;

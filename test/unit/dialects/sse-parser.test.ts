@@ -123,6 +123,20 @@ describe('SseParser edge cases (WHATWG event-stream parsing)', () => {
     expect(parseChunks(splitBytes(bytes))).toEqual([{ data: '🇮🇹 — é 東京' }]);
   });
 
+  it('strips a leading BOM when the first chunk is plain ASCII after it, and only at the start', () => {
+    expect(parseChunks([encoder.encode('\uFEFFdata: a\n\n'), encoder.encode('data: \uFEFFb\n\n')])).toEqual([{ data: 'a' }, { data: '\uFEFFb' }]);
+  });
+
+  it('replaces invalid bytes exactly as one WHATWG decoder over the whole stream, however it is split', () => {
+    const parts = [encoder.encode('data: ok '), Uint8Array.of(0xff, 0xc3, 0x28, 0xe2, 0x82), encoder.encode(' é\n'), Uint8Array.of(0xf0, 0x9f)];
+    const bytes = new Uint8Array(Buffer.concat([...parts, encoder.encode('x\n\ndata: 東京\n\n')]));
+    const whole = oracle(new TextDecoder().decode(bytes));
+    expect(whole).toHaveLength(2);
+    expect(parseChunks([bytes])).toEqual(whole);
+    expect(parseChunks(splitBytes(bytes))).toEqual(whole);
+    for (let seed = 1; seed <= 40; seed += 1) expect(parseChunks(splitRandomly(bytes, seed, 1 + (seed % 9)))).toEqual(whole);
+  });
+
   it('scans incrementally: a 2 MB event in 1 KB chunks parses (quadratic rescans would time out)', () => {
     const big = 'x'.repeat(2 * 1024 * 1024);
     const bytes = encoder.encode(`data: ${big}\n\ndata: tail\n\n`);

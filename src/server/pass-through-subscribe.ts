@@ -44,7 +44,11 @@ export const PASS_THROUGH_EVENTS = 'passThroughEvents';
 
 /** A serializer's answer when graphql-js must handle the value (it would be a field error). */
 const FALLBACK: unique symbol = Symbol('fallback');
-type Serializer = (value: unknown) => unknown;
+/**
+ * A value to its JSON text, as JSON.stringify would write what graphql-js's `execute` returns
+ * for it; straight to text, without building the result object first.
+ */
+type Serializer = (value: unknown) => string | typeof FALLBACK;
 
 interface Plan {
   responseKey: string;
@@ -57,10 +61,11 @@ const plans = new WeakMap<DocumentNode, Map<string, Plan | null>>();
 /** Where the plain events of a pass-through subscription go (its socket). */
 export interface EventSink {
   /**
-   * Sends `{ data: { [responseKey]: data } }` as the subscription's next result. Returns false
-   * when the transport's buffer is over its high-water mark: the next event waits for drained().
+   * Sends `{ data: { [responseKey]: <json> } }` as the subscription's next result, `json` being
+   * the field's value as JSON text. Returns false when the transport's buffer is over its
+   * high-water mark: the next event waits for drained().
    */
-  next(responseKey: string, data: unknown): boolean;
+  next(responseKey: string, json: string): boolean;
   /** Resolves once the transport takes more (or is gone). */
   drained(): Promise<void>;
 }
@@ -128,24 +133,28 @@ function compileOutput(
     const inner = compileOutput(schema, fragments, type.ofType, nodes);
     return inner && ((v) => (v === null || v === undefined ? FALLBACK : inner(v)));
   }
-  const nullable = (inner: Serializer | null): Serializer | null => inner && ((v) => (v === null || v === undefined ? null : inner(v)));
+  const nullable = (inner: Serializer | null): Serializer | null => inner && ((v) => (v === null || v === undefined ? 'null' : inner(v)));
   if (isListType(type)) {
     const item = compileOutput(schema, fragments, type.ofType, nodes);
     return nullable(
       item &&
         ((v) => {
           if (!Array.isArray(v)) return FALLBACK;
-          const out: unknown[] = new Array(v.length);
-          for (let i = 0; i < v.length; i++) if ((out[i] = item(v[i])) === FALLBACK) return FALLBACK;
-          return out;
+          let json = '[';
+          for (let i = 0; i < v.length; i++) {
+            const one = item(v[i]);
+            if (one === FALLBACK) return FALLBACK;
+            json += i === 0 ? one : `,${one}`;
+          }
+          return `${json}]`;
         }),
     );
   }
   if (isLeafType(type)) {
     return nullable((v) => {
       try {
-        const s = type.serialize(v);
-        return s === undefined ? FALLBACK : s;
+        const s: unknown = type.serialize(v);
+        return s === undefined ? FALLBACK : JSON.stringify(s);
       } catch {
         return FALLBACK;
       }
@@ -153,32 +162,36 @@ function compileOutput(
   }
   if (!isObjectType(type) || type.isTypeOf) return null;
 
-  const fields: { key: string; name: string; serialize: Serializer }[] = [];
+  /** Each field with the JSON text that precedes its value: `{"key":` or `,"key":`. */
+  const fields: { name: string; prefix: string; serialize: Serializer }[] = [];
   for (const [key, fieldNodes] of collectSubfields(schema, fragments, {}, type, nodes)) {
     const name = fieldNodes[0]!.name.value;
+    const prefix = `${fields.length === 0 ? '{' : ','}${JSON.stringify(key)}:`;
     if (name === '__typename') {
-      fields.push({ key, name, serialize: () => type.name }); // events carry no __typename of their own
+      const typename = JSON.stringify(type.name);
+      fields.push({ name, prefix, serialize: () => typename }); // events carry no __typename of their own
       continue;
     }
     const def = type.getFields()[name];
     if (!def || (def.resolve !== undefined && def.resolve !== defaultFieldResolver)) return null;
     const serialize = compileOutput(schema, fragments, def.type, fieldNodes);
     if (!serialize) return null;
-    fields.push({ key, name, serialize });
+    fields.push({ name, prefix, serialize });
   }
+  if (fields.length === 0) return null;
   return nullable((v) => {
     if (typeof v !== 'object' || v === null) return FALLBACK;
     const source = v as Record<string, unknown>;
-    const out: Record<string, unknown> = {};
+    let json = '';
     for (const f of fields) {
       const raw = source[f.name];
       // The default resolver would call a method; that is graphql-js's business.
       if (typeof raw === 'function') return FALLBACK;
       const value = f.serialize(raw);
       if (value === FALLBACK) return FALLBACK;
-      out[f.key] = value;
+      json += f.prefix + value;
     }
-    return out;
+    return `${json}}`;
   });
 }
 

@@ -140,10 +140,10 @@ function socketSink(ws: WebSocket, id: string): EventSink {
   let key = '';
   let head = '';
   return {
-    next: (responseKey, data) => {
+    next: (responseKey, json) => {
       if (ws.readyState !== ws.OPEN) return true; // closing: graphql-ws ends the subscription
       if (responseKey !== key) head = `${prefix}${JSON.stringify((key = responseKey))}:`;
-      ws.send(`${head}${JSON.stringify(data)}}}}`);
+      ws.send(`${head}${json}}}}`);
       return ws.bufferedAmount < SEND_HIGH_WATER;
     },
     drained: () => {

@@ -63,8 +63,8 @@ const schema = new GraphQLSchema({
 /** A sink that records what it was sent, in order with what the iterator yields. */
 function recordingSink(out: ExecutionResult[]): EventSink {
   return {
-    next: (key, data) => {
-      out.push(JSON.parse(JSON.stringify({ data: { [key]: data } })) as ExecutionResult);
+    next: (key, json) => {
+      out.push({ data: { [key]: JSON.parse(json) as unknown } } as ExecutionResult);
       return true;
     },
     drained: () => Promise.resolve(),
@@ -102,6 +102,18 @@ describe('passThroughSubscribe', () => {
     expect(rootCalls).toBe(0);
     expect(results[0]).toEqual({ data: { e: { __typename: 'Event', kind: 'START', content: null, tags: ['a', 'b'], usage: null } } });
     expect(results[1]?.data).toEqual({ e: { __typename: 'Event', kind: 'DELTA', content: DELTA.content, tags: null, usage: { tokens: 3, estimated: false } } });
+  });
+
+  it('writes the same JSON text, key order included, as JSON.stringify of what graphql-js returns', async () => {
+    const query = 'subscription ($i: In!) { e: events(input: $i) { usage { estimated tokens } content kind: type tags } }';
+    source = [START, DELTA];
+    const texts: string[] = [];
+    const sink: EventSink = { next: (_key, json) => texts.push(json) > 0, drained: () => Promise.resolve() };
+    const args = { schema, document: parse(query), variableValues: { i: { prompt: 'x' } } };
+    for await (const _ of (await passThroughSubscribe(args, sink)) as AsyncIterable<unknown>) void _;
+    const reference: string[] = [];
+    for await (const r of (await subscribe(args)) as AsyncIterable<ExecutionResult>) reference.push(JSON.stringify(r.data?.e));
+    expect(texts).toEqual(reference);
   });
 
   it('hands an Error event to graphql-js: the field error, with path and location', async () => {
@@ -172,8 +184,8 @@ describe('passThroughSubscribe', () => {
     let full = true;
     let release: (() => void) | undefined;
     const sink: EventSink = {
-      next: (key, data) => {
-        out.push({ data: { [key]: data } } as ExecutionResult);
+      next: (key, json) => {
+        out.push({ data: { [key]: JSON.parse(json) as unknown } } as ExecutionResult);
         return !full;
       },
       drained: () => new Promise<void>((resolve) => (release = resolve)),

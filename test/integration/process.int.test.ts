@@ -3,6 +3,7 @@ import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { wsClient } from '../support/gql-client';
 import { dropDatabase } from '../support/app';
+import { serviceNodeFlags } from '../support/service-node-flags';
 import { TEST_ADMIN_TOKEN, TEST_ENCRYPTION_KEYS, TEST_REDIS_URL, uniqueNames } from '../support/test-env';
 
 const ROOT = resolve(__dirname, '../..');
@@ -10,7 +11,7 @@ const ROOT = resolve(__dirname, '../..');
 /** Runs the real entry point (src/main.ts) as its own process, as `npm start` does. */
 function startProcess(env: Record<string, string>): { child: ChildProcess; out: () => string; exited: Promise<{ code: number | null; ms: number }> } {
   const started = Date.now();
-  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/main.ts'], {
+  const child = spawn(process.execPath, [...serviceNodeFlags(), '-r', 'ts-node/register/transpile-only', 'src/main.ts'], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', ENCRYPTION_KEYS: TEST_ENCRYPTION_KEYS, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

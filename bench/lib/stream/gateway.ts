@@ -1,7 +1,8 @@
 /**
- * The gateway under test, in its own process: `node -r ts-node/register/transpile-only
- * src/main.ts` (ROLE=all, NODE_ENV=production, LOG_LEVEL=warn) on database `byok_bench_stream`
- * (dropped before and after) with its own queue prefix, its OpenAI base URL pointing at the
+ * The gateway under test, in its own process, as `npm start` runs it: `node <config.nodeFlags>
+ * -r ts-node/register/transpile-only src/main.ts` (ROLE=all, NODE_ENV=production,
+ * LOG_LEVEL=warn) on database `byok_bench_stream` (dropped before and after) with its own queue
+ * prefix, its OpenAI base URL pointing at the
  * bench's upstream. A user and an OPENAI key are created through its GraphQL API, and the key
  * is waited on until VALID (validation calls the upstream's GET /models).
  */
@@ -9,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { dropDatabase } from '../../../test/support/app';
+import { serviceNodeFlags } from '../../../test/support/service-node-flags';
 import { TEST_ADMIN_TOKEN, TEST_ENCRYPTION_KEYS, TEST_REDIS_URL, adminDatabaseUrl } from '../../../test/support/test-env';
 import { BenchGql } from '../gql';
 import { onInterrupt } from '../interrupt';
@@ -70,7 +72,8 @@ export async function startGateway(opts: GatewayOptions): Promise<GatewayProc> {
     UPSTREAM_IDLE_TIMEOUT_MS: LONG_MS,
     ...opts.env,
   };
-  const child = spawnNode('gateway', opts.nodeFlags ?? [], path.join(REPO_ROOT, 'src', 'main.ts'), env);
+  // As `npm start` runs it (package.json config.nodeFlags), then the bench's own flags.
+  const child = spawnNode('gateway', [...serviceNodeFlags(), ...(opts.nodeFlags ?? [])], path.join(REPO_ROOT, 'src', 'main.ts'), env);
   const sink = new GatewayLogSink();
   child.proc.stdout?.pipe(sink);
 

@@ -2,8 +2,7 @@ import type { Server } from 'node:http';
 import { GraphQLError, parse, validate, type DocumentNode, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
-import type { Socket } from 'node:net';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { WebSocketServer } from 'ws';
 import type { Principal } from '../auth/principal';
 import { AppError } from '../errors/app-error';
 import type { Logger } from '../infra/logger';
@@ -11,6 +10,7 @@ import { operationLabel, type Metrics } from '../infra/metrics';
 import { createContext, type GraphQLContext } from './context';
 import { formatError } from './format-error';
 import { passThroughSubscribe, type EventSink } from './pass-through-subscribe';
+import { batchSends, socketSink } from './ws-writes';
 import { checkQueryLimits, type QueryLimits } from './query-limits';
 import type { Services } from './services';
 
@@ -98,73 +98,6 @@ export function attachWsServer(deps: {
   };
 }
 
-/** Below this many unsent bytes on a socket, a send counts as done at once (see batchSends). */
-const SEND_HIGH_WATER = 1024 * 1024;
-
-/**
- * graphql-ws awaits each message's write before it pulls a subscription's next event, so every
- * event cost its own write(2), even when one upstream read carried several deltas and ten
- * subscriptions share the socket. Here a socket stays corked until the loop's check phase, so
- * what the loop produced in one turn leaves in one write, and a send counts as done at once
- * while less than SEND_HIGH_WATER is buffered: a slow client still holds its subscriptions back
- * beyond that (the real write callback), without the gateway buffering without bound.
- */
-function batchSends(ws: WebSocket): void {
-  const raw = (ws as unknown as { _socket?: Socket })._socket;
-  if (!raw) return;
-  const send = ws.send.bind(ws) as (data: string, cb?: (err?: Error) => void) => void;
-  let corked = false;
-  const uncork = () => {
-    corked = false;
-    raw.uncork();
-  };
-  (ws as unknown as { send: (data: string, cb?: (err?: Error) => void) => void }).send = (data, cb) => {
-    if (!corked && !raw.destroyed) {
-      corked = true;
-      raw.cork();
-      setImmediate(uncork);
-    }
-    if (cb && ws.bufferedAmount < SEND_HIGH_WATER) {
-      send(data, ignoreSendError);
-      cb();
-    } else send(data, cb);
-  };
-}
-
-/**
- * Sends a subscription's `next` messages as graphql-ws would (`{"id","type":"next","payload"}`),
- * built from a prefix made once per subscription.
- */
-function socketSink(ws: WebSocket, id: string): EventSink {
-  const prefix = `{"id":${JSON.stringify(id)},"type":"next","payload":{"data":{`;
-  let key = '';
-  let head = '';
-  return {
-    next: (responseKey, json) => {
-      if (ws.readyState !== ws.OPEN) return true; // closing: graphql-ws ends the subscription
-      if (responseKey !== key) head = `${prefix}${JSON.stringify((key = responseKey))}:`;
-      ws.send(`${head}${json}}}}`);
-      return ws.bufferedAmount < SEND_HIGH_WATER;
-    },
-    drained: () => {
-      const raw = (ws as unknown as { _socket?: Socket })._socket;
-      if (!raw || ws.readyState !== ws.OPEN || ws.bufferedAmount < SEND_HIGH_WATER) return Promise.resolve();
-      return new Promise((resolve) => {
-        const go = () => {
-          raw.off('drain', go);
-          ws.off('close', go);
-          resolve();
-        };
-        raw.on('drain', go);
-        ws.on('close', go);
-      });
-    },
-  };
-}
-
-function ignoreSendError(): void {
-  // The socket's close event ends its subscriptions; nothing to do per message.
-}
 
 function asBadInput(e: GraphQLError): GraphQLError {
   return new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: 'BAD_USER_INPUT' } });

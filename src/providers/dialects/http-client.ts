@@ -4,8 +4,9 @@
  * per request before the first byte; on the hot path of every completion that is most of what a
  * gateway adds (bench/README.md "stream").
  */
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
+import { Agent as HttpAgent, request as httpRequest, type IncomingMessage, type RequestOptions } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { urlToHttpOptions } from 'node:url';
 
 /**
  * Connections stay open between completions. An idle one is closed after 4 s, before the 5 s
@@ -31,7 +32,7 @@ export interface StreamingResponse {
  * forward it).
  */
 export async function postForStream(url: string, headers: Record<string, string>, body: string, signal: AbortSignal): Promise<StreamingResponse> {
-  const target = new URL(url);
+  const target = targetOf(url);
   try {
     return await post(target, headers, body, signal, false);
   } catch (err) {
@@ -47,13 +48,32 @@ class StaleSocketError extends Error {
   }
 }
 
-function post(target: URL, headers: Record<string, string>, body: string, signal: AbortSignal, fresh: boolean): Promise<StreamingResponse> {
-  const secure = target.protocol === 'https:';
+/** Where a URL points, as request options: parsed once per URL (a provider has a few). */
+interface Target {
+  secure: boolean;
+  options: RequestOptions;
+}
+
+const targets = new Map<string, Target>();
+
+function targetOf(url: string): Target {
+  let target = targets.get(url);
+  if (!target) {
+    const parsed = new URL(url);
+    target = { secure: parsed.protocol === 'https:', options: urlToHttpOptions(parsed) };
+    if (targets.size >= 1000) targets.clear(); // operator-set URLs: a handful; never unbounded
+    targets.set(url, target);
+  }
+  return target;
+}
+
+function post(target: Target, headers: Record<string, string>, body: string, signal: AbortSignal, fresh: boolean): Promise<StreamingResponse> {
+  const { secure } = target;
   const send = secure ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
     const req = send(
-      target,
       {
+        ...target.options,
         method: 'POST',
         // The retry must not pick another idle socket of the same pool.
         agent: fresh ? false : secure ? httpsAgent : httpAgent,

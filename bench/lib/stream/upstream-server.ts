@@ -109,7 +109,9 @@ server.keepAliveTimeout = 120_000;
 server.headersTimeout = 60_000;
 server.requestTimeout = 0;
 server.maxRequestsPerSocket = 0;
-server.listen(0, '127.0.0.1', () => {
+// Node's default accept backlog (511) overflows when thousands of connections open at once (the
+// probe's bursts): the kernel then drops or resets them, which no real provider's edge does.
+server.listen({ port: 0, host: '127.0.0.1', backlog: 8192 }, () => {
   const ready: ReadyMessage = { type: 'ready', port: (server.address() as AddressInfo).port };
   process.send?.(ready);
 });

@@ -98,6 +98,21 @@ describe('chatCompletion failures, aborts and concurrency', () => {
     });
   }
 
+  it('the client unsubscribes while the upstream is silent between events: the upstream socket closes at once, not at the next event', async () => {
+    const u = await userWithKey('OPENAI', 'good');
+    mock.setSyntheticStream({ deltas: 3, intervalMs: 4000 });
+    const client = wsClient(t.url, u.token);
+    const sub = collect<{ chatCompletion: ChatEvent }>(client, CHAT, { input: { model: GPT, messages: HELLO } });
+    await waitFor(() => sub.results.some((r) => r.data?.chatCompletion.type === 'START'), 'START');
+    const stoppedAt = Date.now();
+    sub.cancel();
+    const upstream = await mock.waitForRequest((r) => r.endpoint === 'chat' && r.clientClosedEarly, 3000);
+    expect(upstream.finished).toBe(false);
+    expect(Date.now() - stoppedAt).toBeLessThan(1000);
+    expect(await usageRow(t, sub.results[0]!.data!.chatCompletion.requestId)).toMatchObject({ status: 'ABORTED', key_id: u.keyId });
+    await client.dispose();
+  });
+
   it('ten concurrent streams on one socket, one failing mid-way: the other nine complete', async () => {
     const u = await userWithKey('OPENAI', 'good');
     const { input } = mockKeyInput('MISTRAL', 'midstream-error');

@@ -52,6 +52,7 @@ export class UpstreamOpener {
       signal.addEventListener('abort', onAbort, { once: true });
       const ms = this.deps.config.upstream.connectTimeoutMs;
       const timer = setTimeout(() => controller.abort(new DeadlineError(`${candidate.provider.name} did not answer within ${ms} ms`)), ms);
+      let serving = false;
       try {
         const stream = await adapterFor(candidate.provider.dialect).open({
           provider: candidate.provider,
@@ -67,6 +68,7 @@ export class UpstreamOpener {
           signal: controller.signal,
         });
         if (candidate.key) this.touch(candidate);
+        serving = true;
         return { candidate, controller, events: stream.events };
       } catch (err) {
         if (signal.aborted) throw err;
@@ -82,7 +84,10 @@ export class UpstreamOpener {
         this.deps.logger.info({ provider: candidate.provider.id, status: failure.status }, 'upstream failed before the first byte; trying the next key');
       } finally {
         clearTimeout(timer);
-        signal.removeEventListener('abort', onAbort);
+        // The candidate that serves keeps the link for the stream's life: the client leaving
+        // aborts its call at once, even while the upstream is silent between events (the
+        // listener goes with the subscription's own signal).
+        if (!serving) signal.removeEventListener('abort', onAbort);
       }
     }
     throw lastError ?? new AppError('UPSTREAM_ERROR', 'No provider answered');

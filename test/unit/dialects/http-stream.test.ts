@@ -189,7 +189,7 @@ describe('after the terminator', () => {
     for (let i = 0; i < 3; i++) {
       const stream = await openWith(PROVIDERS.OPENAI);
       for await (const _ of stream.events) void _;
-      await new Promise((resolve) => setTimeout(resolve, 80)); // the socket returns to the pool on the body's end
+      await new Promise((resolve) => setTimeout(resolve, 300)); // the socket returns to the pool on the body's end (50 ms)
     }
     const last = server.requests.slice(-3).map((r) => r.connection);
     expect(new Set(last).size).toBe(1);

@@ -61,20 +61,22 @@ export function socketSink(ws: WebSocket, id: string): EventSink {
   const prefix = `{"id":${JSON.stringify(id)},"type":"next","payload":{"data":{`;
   let key = '';
   let head = '';
+  // Both are settled by the handshake, before any subscription: not looked up per event
+  // (`extensions` joins the negotiated names anew on every read).
+  const raw = rawSocket(ws);
+  const direct = raw !== undefined && ws.extensions === '';
   return {
     next: (responseKey, json) => {
       if (ws.readyState !== ws.OPEN) return true; // closing: graphql-ws ends the subscription
       if (responseKey !== key) head = `${prefix}${JSON.stringify((key = responseKey))}:`;
       const message = `${head}${json}}}}`;
-      const raw = rawSocket(ws);
-      if (raw && ws.extensions === '') {
+      if (direct) {
         corkForThisTurn(raw);
         raw.write(textFrame(message));
       } else ws.send(message);
       return ws.bufferedAmount < SEND_HIGH_WATER;
     },
     drained: () => {
-      const raw = rawSocket(ws);
       if (!raw || ws.readyState !== ws.OPEN || ws.bufferedAmount < SEND_HIGH_WATER) return Promise.resolve();
       return new Promise((resolve) => {
         const go = () => {

@@ -1,3 +1,5 @@
+import type { ChatParams, ReasoningDetail, ToolCallDelta } from './chat-model';
+
 /**
  * Shared vocabulary of the provider layer. This folder is a leaf: no database, Redis,
  * GraphQL or process.env access. Base URLs arrive resolved (registry default or operator
@@ -100,6 +102,18 @@ export interface HttpValidationSpec {
   classify(status: number, body: string): ValidationVerdict;
 }
 
+/** How an OpenAI-compatible provider takes reasoning settings (tools.md §1.1 table, §4.3). */
+export interface OpenAiReasoningStyle {
+  /** `reasoning_effort`, with the values it accepts (others map to the nearest). */
+  effort?: readonly string[];
+  /** `thinking: {type: "enabled" | "disabled"}` (Z.ai, Moonshot, MiniMax, BytePlus). */
+  thinking?: boolean;
+  /** Where a token budget goes: `thinking.budget_tokens` or Neuralwatt's `thinking_token_budget`. */
+  budget?: 'thinking.budget_tokens' | 'thinking_token_budget';
+  /** Send earlier turns' `reasoning_content` back on assistant messages (Kimi, Z.ai interleaved). */
+  replay?: boolean;
+}
+
 /** Request-shaping quirks of OpenAI-compatible providers. */
 export interface OpenAiChatOptions {
   /** Path appended to the api base, default `/chat/completions`. */
@@ -112,6 +126,16 @@ export interface OpenAiChatOptions {
   extraBody?: Record<string, unknown>;
   /** xAI: `completion_tokens` excludes reasoning tokens (providers.md §1.5). */
   completionExcludesReasoning?: boolean;
+  /** Reasoning controls; none: reasoning settings are not sent (the model decides). */
+  reasoning?: OpenAiReasoningStyle;
+  /** Tool quirks (tools.md §1.1 table). */
+  tools?: {
+    /** Mistral: call ids are exactly 9 alphanumerics; `tool_choice` "any" for required/named; tool messages carry `name`. */
+    mistral?: boolean;
+    /** Z.ai: only `tool_choice: "auto"`; `tool_stream: true` streams arguments. */
+    autoOnly?: boolean;
+    toolStream?: boolean;
+  };
 }
 
 /**
@@ -161,37 +185,34 @@ export interface UpstreamErrorInfo {
 
 /** Token counts in the gateway's normalized meaning (contract's TokenUsage). */
 export interface TokenCounts {
-  /** Including cached input. */
+  /** Including cached input (reads and writes). */
   inputTokens: number;
   /** Including reasoning. */
   outputTokens: number;
   cachedInputTokens: number;
+  /** Input tokens written to the provider's prompt cache. */
+  cacheWriteTokens: number;
   reasoningTokens: number;
 }
 
-/** One normalized event from any of the four dialects. */
+/** One normalized event from any of the four dialects (tools.md §4.1). */
 export type UpstreamEvent =
-  | { type: 'delta'; content?: string; reasoning?: string }
+  /**
+   * `sealed`: a reasoning detail complete with its signature (an Anthropic thinking block's end),
+   * for front doors that stream signatures; every sealed detail is in `finish` too.
+   */
+  | { type: 'delta'; content?: string; reasoning?: string; toolCalls?: ToolCallDelta[]; sealed?: ReasoningDetail }
   /** Latest-wins: the consumer keeps the last usage it sees. */
   | { type: 'usage'; usage: TokenCounts }
-  | { type: 'finish'; reason: string };
-
-export interface ChatMessage {
-  role: 'system' | 'user' | 'assistant';
-  content: string;
-}
+  /** Always last; `reasoningDetails` are what the client passes back on the next turn. */
+  | { type: 'finish'; reason: string; reasoningDetails?: ReasoningDetail[] };
 
 /** What the router hands a dialect adapter for one upstream call. */
-export interface UpstreamChatRequest {
+export interface UpstreamChatRequest extends Omit<ChatParams, 'promptChars'> {
   provider: ProviderDeclaration;
   endpoints: ProviderEndpoints;
   credential: Credential;
   upstreamModel: string;
-  messages: ChatMessage[];
-  maxTokens?: number;
-  temperature?: number;
-  topP?: number;
-  stop?: string[];
   /** Operator-set extra headers (PROVIDER_HEADERS_<ID>). */
   extraHeaders?: Record<string, string>;
   /** Aborts the upstream request (client unsubscribed, timeout). */
@@ -219,9 +240,25 @@ export class UpstreamError extends Error {
   }
 }
 
+/**
+ * A feature the request uses that the serving provider cannot do (tools.md); reported as
+ * BAD_USER_INPUT naming both, before anything is sent.
+ */
+export class UnsupportedFeatureError extends Error {
+  constructor(
+    readonly providerName: string,
+    readonly feature: string,
+  ) {
+    super(`${providerName} does not support ${feature}`);
+    this.name = 'UnsupportedFeatureError';
+  }
+}
+
 /** One wire format: opens a streaming chat call and normalizes what comes back. */
 export interface DialectAdapter {
   dialect: ApiDialect;
+  /** Throws UnsupportedFeatureError when `req` uses what the provider cannot do; sends nothing. */
+  check(req: Omit<UpstreamChatRequest, 'credential' | 'endpoints' | 'signal'>): void;
   /** Resolves once the upstream answered 2xx; rejects with UpstreamError otherwise. */
   open(req: UpstreamChatRequest): Promise<UpstreamStream>;
 }

@@ -3,8 +3,9 @@ import { collect, wsClient } from './gql-client';
 
 export const CHAT = `subscription($input: ChatCompletionInput!) {
   chatCompletion(input: $input) {
-    type requestId provider keySource keyId keyHint upstreamModel content reasoning finishReason
-    usage { inputTokens outputTokens cachedInputTokens reasoningTokens costMicroUsd costKnown estimated }
+    type requestId provider keySource keyId keyHint upstreamModel content reasoning finishReason reasoningDetails
+    toolCalls { index id name arguments }
+    usage { inputTokens outputTokens cachedInputTokens cacheWriteTokens reasoningTokens costMicroUsd costKnown estimated }
   }
 }`;
 
@@ -19,10 +20,13 @@ export interface ChatEvent {
   content?: string | null;
   reasoning?: string | null;
   finishReason?: string | null;
+  reasoningDetails?: unknown;
+  toolCalls?: { index: number; id: string | null; name: string | null; arguments: string | null }[] | null;
   usage?: {
     inputTokens: number;
     outputTokens: number;
     cachedInputTokens: number;
+    cacheWriteTokens: number;
     reasoningTokens: number;
     costMicroUsd: number;
     costKnown: boolean;

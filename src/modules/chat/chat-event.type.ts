@@ -1,4 +1,6 @@
+import { GraphQLJSON } from 'graphql-scalars';
 import { Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import type { ReasoningDetail } from '../../providers/chat-model';
 import { ProviderId } from '../../providers/types';
 import { KeySource } from '../usage/usage-enums.type';
 
@@ -24,6 +26,10 @@ export class TokenUsageType {
   @Field(() => Int)
   cachedInputTokens!: number;
 
+  /** Input tokens written to the provider's prompt cache (billed at its write price). */
+  @Field(() => Int)
+  cacheWriteTokens!: number;
+
   @Field(() => Int)
   reasoningTokens!: number;
 
@@ -38,6 +44,25 @@ export class TokenUsageType {
   /** True when the provider reported no usage and tokens were estimated. */
   @Field()
   estimated!: boolean;
+}
+
+/**
+ * One streamed piece of a tool call, in OpenAI's shape: the first piece of call `index` carries
+ * id and name, later pieces only more of the arguments' JSON text. Parallel calls have distinct indexes.
+ */
+@ObjectType('ToolCallDelta', { simpleResolvers: true })
+export class ToolCallDeltaType {
+  @Field(() => Int)
+  index!: number;
+
+  @Field(() => String, { nullable: true })
+  id?: string;
+
+  @Field(() => String, { nullable: true })
+  name?: string;
+
+  @Field(() => String, { nullable: true })
+  arguments?: string;
 }
 
 @ObjectType('ChatCompletionEvent', { simpleResolvers: true })
@@ -71,6 +96,9 @@ export class ChatCompletionEventType {
   @Field(() => String, { nullable: true })
   reasoning?: string;
 
+  @Field(() => [ToolCallDeltaType], { nullable: true })
+  toolCalls?: ToolCallDeltaType[];
+
   // USAGE (exactly once, before DONE)
   @Field(() => TokenUsageType, { nullable: true })
   usage?: TokenUsageType;
@@ -78,4 +106,11 @@ export class ChatCompletionEventType {
   // DONE: "stop" | "length" | "content_filter" | "tool_calls" | the provider's own
   @Field(() => String, { nullable: true })
   finishReason?: string;
+
+  /** Internal (no field): a reasoning detail sealed at its block's end, for front doors that stream signatures. */
+  sealed?: ReasoningDetail;
+
+  /** Opaque; pass back on the ASSISTANT message of the next turn. */
+  @Field(() => GraphQLJSON, { nullable: true })
+  reasoningDetails?: ReasoningDetail[];
 }

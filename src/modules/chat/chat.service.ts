@@ -1,7 +1,8 @@
 import type { UserPrincipal } from '../../auth/principal';
 import { costMicroUsd } from '../../catalog/catalog';
 import { AppError } from '../../errors/app-error';
-import { UpstreamError } from '../../providers/types';
+import { adapterFor } from '../../providers/dialects';
+import { UnsupportedFeatureError, UpstreamError } from '../../providers/types';
 import type { Logger } from '../../infra/logger';
 import type { Metrics } from '../../infra/metrics';
 import { UsageStatus } from '../usage/usage-enums';
@@ -10,7 +11,7 @@ import type { Router } from '../routing/router';
 import type { Candidate, RoutePlan } from '../routing/route';
 import { ChatEventType, type ChatCompletionEventType } from './chat-event.type';
 import type { ChatCompletionInput } from './chat.inputs';
-import { chatParams, type ChatParams } from './chat-request';
+import { chatParams, type ChatLimits, type ChatParams } from './chat-request';
 import type { UpstreamOpener } from './upstream-opener';
 import { StreamDeadlines, deadlineOr } from './timeouts';
 import { UsageTally } from './usage-tally';
@@ -33,6 +34,7 @@ export class ChatService {
       logger: Logger;
       timeouts: { firstByteTimeoutMs: number; idleTimeoutMs: number };
       maxConcurrentStreams: number;
+      limits?: ChatLimits;
     },
   ) {}
 
@@ -43,7 +45,13 @@ export class ChatService {
    * Never throws: a failure is the last item. `signal` aborts everything at once. One generator
    * from capacity check to DONE: a wrapper delegating with yield* costs promises on every delta.
    */
-  async *stream(p: UserPrincipal, input: ChatCompletionInput, requestId: string, signal: AbortSignal): AsyncGenerator<ChatStreamItem> {
+  async *stream(
+    p: UserPrincipal,
+    input: ChatCompletionInput,
+    requestId: string,
+    signal: AbortSignal,
+    opts: StreamOptions = {},
+  ): AsyncGenerator<ChatStreamItem> {
     const started = Date.now();
     if (this.active >= this.deps.maxConcurrentStreams) {
       // Back-pressure: refusing at once keeps the streams already running on time.
@@ -55,8 +63,8 @@ export class ChatService {
     let params: ChatParams;
     let plan: RoutePlan;
     try {
-      params = chatParams(input);
-      plan = await this.deps.router.plan(p, input);
+      params = chatParams(input, this.deps.limits);
+      plan = supported(await this.deps.router.plan(p, input), params);
     } catch (err) {
       this.active--;
       yield asAppError(err, logger, requestId);
@@ -79,17 +87,31 @@ export class ChatService {
         upstreamModel: candidate.upstreamModel,
       };
       let finishReason = 'stop';
+      let reasoningDetails: ChatCompletionEventType['reasoningDetails'];
+      const showReasoning = params.reasoning?.exclude !== true;
       const { firstByteTimeoutMs, idleTimeoutMs } = this.deps.timeouts;
       const deadlines = new StreamDeadlines(controller, firstByteTimeoutMs, idleTimeoutMs, candidate.provider.name);
       try {
         for await (const ev of opened.events) {
           deadlines.received();
           if (ev.type === 'delta') {
-            outcome.ttftMs ??= Date.now() - started;
-            tally.addDelta(ev.content, ev.reasoning);
-            yield { type: ChatEventType.DELTA, requestId, content: ev.content, reasoning: ev.reasoning };
+            tally.addDelta(ev.content, ev.reasoning, ev.toolCalls);
+            const reasoning = showReasoning ? ev.reasoning : undefined;
+            if (ev.content === undefined && reasoning === undefined && ev.toolCalls === undefined) {
+              // Reasoning the client excluded, or a sealed detail only the front doors that ask see.
+              if (ev.sealed && opts.seals) yield { type: ChatEventType.DELTA, requestId, sealed: ev.sealed };
+            } else {
+              outcome.ttftMs ??= Date.now() - started;
+              const delta: ChatCompletionEventType = { type: ChatEventType.DELTA, requestId, content: ev.content, reasoning };
+              if (ev.toolCalls) delta.toolCalls = ev.toolCalls;
+              if (ev.sealed && opts.seals) delta.sealed = ev.sealed;
+              yield delta;
+            }
           } else if (ev.type === 'usage') tally.report(ev.usage);
-          else finishReason = ev.reason;
+          else {
+            finishReason = ev.reason;
+            reasoningDetails = ev.reasoningDetails;
+          }
           deadlines.waiting();
         }
       } catch (err) {
@@ -100,7 +122,9 @@ export class ChatService {
       outcome.status = UsageStatus.SUCCEEDED;
       const usage = this.finish(plan, outcome, tally, requestId, started);
       yield { type: ChatEventType.USAGE, requestId, usage };
-      yield { type: ChatEventType.DONE, requestId, finishReason };
+      const done: ChatCompletionEventType = { type: ChatEventType.DONE, requestId, finishReason };
+      if (reasoningDetails?.length) done.reasoningDetails = reasoningDetails;
+      yield done;
     } catch (err) {
       if (signal.aborted) return; // the client is gone: nothing to send; `finally` records ABORTED
       const error = asAppError(err, logger, requestId);
@@ -145,6 +169,35 @@ export class ChatService {
     );
     return { ...counts, costMicroUsd: cost ?? 0, costKnown: cost !== null, estimated };
   }
+}
+
+/** What a front door asks of the stream beyond the GraphQL events. */
+export interface StreamOptions {
+  /**
+   * Also yield each reasoning detail as it is sealed (`sealed` on a DELTA): the Anthropic front
+   * door streams a thinking block's signature at the block's end.
+   */
+  seals?: boolean;
+}
+
+/**
+ * The candidates whose provider can serve what the request uses (tools.md: a feature a provider
+ * cannot do is BAD_USER_INPUT naming both, before anything is sent, so nothing is recorded).
+ */
+function supported(plan: RoutePlan, params: ChatParams): RoutePlan {
+  let first: UnsupportedFeatureError | undefined;
+  const candidates = plan.candidates.filter((c) => {
+    try {
+      adapterFor(c.provider.dialect).check({ ...params, provider: c.provider, upstreamModel: c.upstreamModel });
+      return true;
+    } catch (err) {
+      if (!(err instanceof UnsupportedFeatureError)) throw err;
+      first ??= err;
+      return false;
+    }
+  });
+  if (candidates.length === 0) throw new AppError('BAD_USER_INPUT', first!.message, { provider: plan.candidates[0]?.provider.id });
+  return candidates.length === plan.candidates.length ? plan : { ...plan, candidates };
 }
 
 interface Outcome {

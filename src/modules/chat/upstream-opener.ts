@@ -24,6 +24,12 @@ export interface OpenedStream {
   events: AsyncIterable<UpstreamEvent>;
 }
 
+/** The request's translatable part, without the gateway's own bookkeeping. */
+function upstreamParams(params: ChatParams): Omit<ChatParams, 'promptChars'> {
+  const { promptChars: _unused, ...rest } = params;
+  return rest;
+}
+
 /**
  * Opens the first candidate that answers 2xx. Before the first byte, a connection error, a
  * timeout, 5xx or 429 moves on to the owner's next candidate; 401/403 fails with
@@ -59,11 +65,7 @@ export class UpstreamOpener {
           endpoints: providerEndpoints(this.deps.config, candidate.provider.id),
           credential: this.credential(candidate),
           upstreamModel: candidate.upstreamModel,
-          messages: params.messages,
-          ...(params.maxTokens !== undefined ? { maxTokens: params.maxTokens } : {}),
-          ...(params.temperature !== undefined ? { temperature: params.temperature } : {}),
-          ...(params.topP !== undefined ? { topP: params.topP } : {}),
-          ...(params.stop !== undefined ? { stop: params.stop } : {}),
+          ...upstreamParams(params),
           extraHeaders: providerHeaders(this.deps.config, candidate.provider.id),
           signal: controller.signal,
         });

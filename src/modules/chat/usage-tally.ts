@@ -1,3 +1,4 @@
+import type { ToolCallDelta } from '../../providers/chat-model';
 import type { TokenCounts } from '../../providers/types';
 
 /** Rough characters per token, for estimates only (when a provider reports no usage). */
@@ -14,9 +15,11 @@ export class UsageTally {
 
   constructor(private readonly promptChars: number) {}
 
-  addDelta(content: string | undefined, reasoning: string | undefined): void {
+  addDelta(content: string | undefined, reasoning: string | undefined, toolCalls?: readonly ToolCallDelta[]): void {
     this.outputChars += content?.length ?? 0;
     this.reasoningChars += reasoning?.length ?? 0;
+    // A call's name and arguments are output tokens too.
+    if (toolCalls) for (const c of toolCalls) this.outputChars += (c.name?.length ?? 0) + (c.arguments?.length ?? 0);
   }
 
   report(usage: TokenCounts): void {
@@ -39,6 +42,7 @@ export class UsageTally {
         inputTokens: this.reported?.inputTokens ?? Math.ceil(this.promptChars / CHARS_PER_TOKEN),
         outputTokens: Math.max(streamed, this.reported?.outputTokens ?? 0),
         cachedInputTokens: this.reported?.cachedInputTokens ?? 0,
+        cacheWriteTokens: this.reported?.cacheWriteTokens ?? 0,
         reasoningTokens,
       },
       estimated: true,

@@ -4,33 +4,15 @@
  */
 import { ApiDialect } from '../types';
 import type { DialectAdapter, TokenCounts, UpstreamChatRequest, UpstreamEvent, UpstreamStream } from '../types';
+import type { ReasoningDetail } from '../chat-model';
+import { anthropicMessagesBody, checkAnthropicMessages } from './anthropic-messages-request';
+import { ToolCallTracker } from './tool-calls';
 import { malformedStreamError, midstreamError } from './http-error';
 import { joinUrl, openSseStream } from './http-stream';
 import type { SseNormalizer } from './http-stream';
 import { isObject, numberAt, objectAt, parseJson, stringAt } from './json';
 import type { JsonObject } from './json';
 import type { SseEvent } from './sse-parser';
-
-/** Anthropic requires `max_tokens`; used when the caller sets no cap. */
-export const ANTHROPIC_DEFAULT_MAX_TOKENS = 4096;
-
-/** The request body, exported for tests and the mock upstream. */
-export function anthropicMessagesBody(req: UpstreamChatRequest): JsonObject {
-  const system = req.messages.filter((m) => m.role === 'system').map((m) => m.content);
-  const body: JsonObject = {
-    model: req.upstreamModel,
-    max_tokens: req.maxTokens ?? ANTHROPIC_DEFAULT_MAX_TOKENS,
-    messages: req.messages
-      .filter((m) => m.role !== 'system')
-      .map(({ role, content }) => ({ role, content })),
-    stream: true,
-  };
-  if (system.length > 0) body.system = system.join('\n\n');
-  if (req.temperature !== undefined) body.temperature = req.temperature;
-  if (req.topP !== undefined) body.top_p = req.topP;
-  if (req.stop !== undefined && req.stop.length > 0) body.stop_sequences = req.stop;
-  return body;
-}
 
 const USAGE_FIELDS = ['input_tokens', 'cache_creation_input_tokens', 'cache_read_input_tokens', 'output_tokens'] as const;
 type UsageField = (typeof USAGE_FIELDS)[number];
@@ -45,6 +27,12 @@ export function anthropicFinishReason(stopReason: string): string {
       return 'length';
     case 'tool_use':
       return 'tool_calls';
+    case 'model_context_window_exceeded':
+      return 'length';
+    case 'refusal':
+      return 'content_filter';
+    case 'pause_turn':
+      return 'stop';
     default:
       return stopReason;
   }
@@ -60,8 +48,12 @@ export class AnthropicMessagesNormalizer implements SseNormalizer {
   };
   private thinkingTokens = 0;
   private finishReason: string | undefined;
+  private readonly tools = new ToolCallTracker();
+  /** Thinking blocks by content-block index, sealed into `details` at their stop. */
+  private readonly thinking = new Map<number, { text: string; signature: string }>();
+  private readonly details: ReasoningDetail[] = [];
 
-  constructor(private readonly req: Pick<UpstreamChatRequest, 'provider' | 'credential'>) {}
+  constructor(private readonly req: Pick<UpstreamChatRequest, 'provider' | 'credential' | 'upstreamModel'>) {}
 
   push(event: SseEvent, out: UpstreamEvent[]): boolean {
     const payload = parseJson(event.data);
@@ -71,8 +63,14 @@ export class AnthropicMessagesNormalizer implements SseNormalizer {
       case 'message_start':
         this.mergeUsage(objectAt(objectAt(payload, 'message'), 'usage'), out);
         return false;
+      case 'content_block_start':
+        this.blockStart(numberAt(payload, 'index') ?? -1, objectAt(payload, 'content_block'), out);
+        return false;
       case 'content_block_delta':
-        this.delta(objectAt(payload, 'delta'), out);
+        this.delta(numberAt(payload, 'index') ?? -1, objectAt(payload, 'delta'), out);
+        return false;
+      case 'content_block_stop':
+        this.blockStop(numberAt(payload, 'index') ?? -1, out);
         return false;
       case 'message_delta': {
         const stop = stringAt(objectAt(payload, 'delta'), 'stop_reason');
@@ -88,17 +86,49 @@ export class AnthropicMessagesNormalizer implements SseNormalizer {
         throw midstreamError(this.req.provider.name, this.req.credential, stringAt(error, 'type'), stringAt(error, 'message'));
       }
       default:
-        // ping, content_block_start/stop and future event types carry nothing we report.
+        // ping and future event types carry nothing we report.
         return false;
     }
   }
 
   end(out: UpstreamEvent[]): void {
-    if (this.finishReason !== undefined) out.push({ type: 'finish', reason: this.finishReason });
+    // A stream cut before a block's stop still owes its no-argument calls their "{}" (§3.2).
+    const noArgs = this.tools.finish();
+    if (noArgs.length > 0) out.push({ type: 'delta', toolCalls: noArgs });
+    for (const index of [...this.thinking.keys()]) this.blockStop(index, out);
+    if (this.finishReason !== undefined || this.details.length > 0) {
+      const finish: Extract<UpstreamEvent, { type: 'finish' }> = { type: 'finish', reason: this.finishReason ?? 'stop' };
+      if (this.details.length > 0) finish.reasoningDetails = this.details;
+      out.push(finish);
+    }
     this.finishReason = undefined;
   }
 
-  private delta(delta: JsonObject | undefined, out: UpstreamEvent[]): void {
+  /** tool_use starts a call under our own index (never the block index, §2.2); thinking is collected. */
+  private blockStart(index: number, block: JsonObject | undefined, out: UpstreamEvent[]): void {
+    switch (stringAt(block, 'type')) {
+      case 'tool_use': {
+        const input = objectAt(block, 'input');
+        // Non-streaming-style starts may carry the whole input; streamed ones carry `{}`.
+        const args = input && Object.keys(input).length > 0 ? JSON.stringify(input) : '';
+        out.push({ type: 'delta', toolCalls: [this.tools.start(`b${index}`, stringAt(block, 'id') ?? `toolu_${index}`, stringAt(block, 'name') ?? '', args)] });
+        break;
+      }
+      case 'thinking':
+        this.thinking.set(index, { text: stringAt(block, 'thinking') ?? '', signature: stringAt(block, 'signature') ?? '' });
+        break;
+      case 'redacted_thinking': {
+        // Arrives whole; replayed unchanged (§2.2).
+        const data = stringAt(block, 'data') ?? '';
+        this.seal({ type: 'reasoning.encrypted', data, format: 'anthropic-claude-v1', index: this.details.length, gw: this.hint() }, out);
+        break;
+      }
+      default:
+        break;
+    }
+  }
+
+  private delta(index: number, delta: JsonObject | undefined, out: UpstreamEvent[]): void {
     switch (stringAt(delta, 'type')) {
       case 'text_delta': {
         const text = stringAt(delta, 'text');
@@ -107,13 +137,46 @@ export class AnthropicMessagesNormalizer implements SseNormalizer {
       }
       case 'thinking_delta': {
         const thinking = stringAt(delta, 'thinking');
+        const block = this.thinking.get(index);
+        if (thinking && block) block.text += thinking;
         if (thinking) out.push({ type: 'delta', reasoning: thinking });
         break;
       }
+      case 'signature_delta': {
+        const block = this.thinking.get(index);
+        if (block) block.signature += stringAt(delta, 'signature') ?? '';
+        break;
+      }
+      case 'input_json_delta': {
+        // A no-argument call streams only "" (§3.2): skipped here, "{}" at its stop.
+        const piece = this.tools.args(`b${index}`, stringAt(delta, 'partial_json') ?? '');
+        if (piece) out.push({ type: 'delta', toolCalls: [piece] });
+        break;
+      }
       default:
-        // input_json_delta, signature_delta, citations_delta: not part of the gateway's stream.
+        // citations_delta and future delta types: not part of the gateway's stream.
         break;
     }
+  }
+
+  private blockStop(index: number, out: UpstreamEvent[]): void {
+    const none = this.tools.close(`b${index}`);
+    if (none) out.push({ type: 'delta', toolCalls: [none] });
+    const block = this.thinking.get(index);
+    if (!block) return;
+    this.thinking.delete(index);
+    // One entry per block, in block order; empty thinking (display omitted) still has its signature.
+    this.seal({ type: 'reasoning.text', text: block.text, signature: block.signature, format: 'anthropic-claude-v1', index: this.details.length, gw: this.hint() }, out);
+  }
+
+  /** Keeps a detail for DONE and announces it (the Anthropic front door streams the signature). */
+  private seal(detail: ReasoningDetail, out: UpstreamEvent[]): void {
+    this.details.push(detail);
+    out.push({ type: 'delta', sealed: detail });
+  }
+
+  private hint(): ReasoningDetail['gw'] {
+    return { v: 1, provider: this.req.provider.id, model: this.req.upstreamModel };
   }
 
   /**
@@ -138,6 +201,7 @@ export class AnthropicMessagesNormalizer implements SseNormalizer {
       inputTokens: u.input_tokens + u.cache_creation_input_tokens + u.cache_read_input_tokens,
       outputTokens: u.output_tokens,
       cachedInputTokens: u.cache_read_input_tokens,
+      cacheWriteTokens: u.cache_creation_input_tokens,
       reasoningTokens: this.thinkingTokens,
     };
   }
@@ -146,8 +210,14 @@ export class AnthropicMessagesNormalizer implements SseNormalizer {
 /** The Anthropic Messages adapter. */
 export const anthropicMessagesAdapter: DialectAdapter = {
   dialect: ApiDialect.ANTHROPIC_MESSAGES,
+  check: checkAnthropicMessages,
   open(req: UpstreamChatRequest): Promise<UpstreamStream> {
     const url = joinUrl(req.endpoints.api, '/messages');
-    return openSseStream(req, url, anthropicMessagesBody(req), new AnthropicMessagesNormalizer(req));
+    const body = anthropicMessagesBody(req);
+    // The client's betas travel on (Claude Code depends on them, ARCHITECTURE.md "Front doors").
+    const call = req.anthropicBeta?.length ? { ...req, extraHeaders: { ...req.extraHeaders, 'anthropic-beta': req.anthropicBeta.join(',') } } : req;
+    return openSseStream(call, url, body, new AnthropicMessagesNormalizer(req));
   },
 };
+
+export { ANTHROPIC_DEFAULT_MAX_TOKENS, anthropicMessagesBody } from './anthropic-messages-request';

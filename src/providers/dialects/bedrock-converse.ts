@@ -6,7 +6,6 @@ import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { BedrockRuntimeClient, ConverseStreamCommand } from '@aws-sdk/client-bedrock-runtime';
 import type {
-  ConverseStreamCommandInput,
   ConverseStreamOutput,
   TokenUsage as BedrockTokenUsage,
 } from '@aws-sdk/client-bedrock-runtime';
@@ -14,6 +13,9 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { ApiDialect } from '../types';
 import type { DialectAdapter, TokenCounts, UpstreamChatRequest, UpstreamEvent, UpstreamStream } from '../types';
 import { bedrockConnectError, bedrockMidstreamError, bedrockStreamException } from './bedrock-errors';
+import type { ReasoningDetail } from '../chat-model';
+import { checkBedrock, converseStreamInput } from './bedrock-request';
+import { ToolCallTracker } from './tool-calls';
 
 let sharedHandler: NodeHttpHandler | undefined;
 
@@ -34,10 +36,12 @@ function requestHandler(): NodeHttpHandler {
 /** §1.5: `inputTokens` excludes cache reads and writes; Converse reports no reasoning count. */
 export function normalizeBedrockUsage(usage: BedrockTokenUsage): TokenCounts {
   const cacheRead = usage.cacheReadInputTokens ?? 0;
+  const cacheWrite = usage.cacheWriteInputTokens ?? 0;
   return {
-    inputTokens: (usage.inputTokens ?? 0) + cacheRead + (usage.cacheWriteInputTokens ?? 0),
+    inputTokens: (usage.inputTokens ?? 0) + cacheRead + cacheWrite,
     outputTokens: usage.outputTokens ?? 0,
     cachedInputTokens: cacheRead,
+    cacheWriteTokens: cacheWrite,
     reasoningTokens: 0,
   };
 }
@@ -49,28 +53,14 @@ export function bedrockFinishReason(stopReason: string): string {
       return 'stop';
     case 'max_tokens':
       return 'length';
+    case 'tool_use':
+      return 'tool_calls';
+    case 'guardrail_intervened':
+    case 'content_filtered':
+      return 'content_filter';
     default:
       return stopReason;
   }
-}
-
-/** The ConverseStream input, exported for tests. */
-export function converseStreamInput(req: UpstreamChatRequest): ConverseStreamCommandInput {
-  const system = req.messages.filter((m) => m.role === 'system').map((m) => ({ text: m.content }));
-  const input: ConverseStreamCommandInput = {
-    modelId: req.upstreamModel,
-    messages: req.messages
-      .filter((m) => m.role !== 'system')
-      .map((m) => ({ role: m.role === 'assistant' ? 'assistant' : 'user', content: [{ text: m.content }] })),
-  };
-  if (system.length > 0) input.system = system;
-  const config: NonNullable<ConverseStreamCommandInput['inferenceConfig']> = {};
-  if (req.maxTokens !== undefined) config.maxTokens = req.maxTokens;
-  if (req.temperature !== undefined) config.temperature = req.temperature;
-  if (req.topP !== undefined) config.topP = req.topP;
-  if (req.stop !== undefined && req.stop.length > 0) config.stopSequences = req.stop;
-  if (Object.keys(config).length > 0) input.inferenceConfig = config;
-  return input;
 }
 
 /**
@@ -99,6 +89,7 @@ function clientFor(req: UpstreamChatRequest): BedrockRuntimeClient {
 /** The Bedrock ConverseStream adapter. */
 export const bedrockConverseAdapter: DialectAdapter = {
   dialect: ApiDialect.BEDROCK_CONVERSE,
+  check: checkBedrock,
   async open(req: UpstreamChatRequest): Promise<UpstreamStream> {
     const client = clientFor(req);
     // Our own controller too: when the consumer stops early, aborting destroys the socket
@@ -132,17 +123,10 @@ async function* bedrockEvents(
   req: UpstreamChatRequest,
   local: AbortController,
 ): AsyncGenerator<UpstreamEvent> {
-  let finishReason: string | undefined;
+  const state = new BedrockStreamState(req);
   try {
     for await (const event of stream ?? []) {
-      const delta = event.contentBlockDelta?.delta;
-      if (delta?.text) yield { type: 'delta', content: delta.text };
-      const reasoning = delta?.reasoningContent?.text;
-      if (reasoning) yield { type: 'delta', reasoning };
-      // §1.4: `metadata` may come before `messageStop`, so usage and finish are independent
-      // and finish is emitted only at the end of the stream.
-      if (event.metadata?.usage) yield { type: 'usage', usage: normalizeBedrockUsage(event.metadata.usage) };
-      if (event.messageStop?.stopReason) finishReason = bedrockFinishReason(event.messageStop.stopReason);
+      yield* state.push(event);
       const exception = bedrockStreamException(event);
       if (exception) throw exception;
     }
@@ -152,5 +136,88 @@ async function* bedrockEvents(
   } finally {
     local.abort();
   }
-  if (finishReason !== undefined) yield { type: 'finish', reason: finishReason };
+  yield* state.end();
 }
+
+/**
+ * One ConverseStream response (§2.4): `contentBlockIndex` is shared by every block kind and text
+ * or reasoning blocks often have no start, so tool calls get our own index; reasoning blocks are
+ * sealed with their signature at their stop; `metadata` may come before `messageStop`, so finish
+ * is emitted only at the end.
+ */
+export class BedrockStreamState {
+  private finishReason: string | undefined;
+  private readonly tools = new ToolCallTracker();
+  private readonly reasoning = new Map<number, { text: string; signature: string }>();
+  private readonly details: ReasoningDetail[] = [];
+
+  constructor(private readonly req: Pick<UpstreamChatRequest, 'provider' | 'upstreamModel'>) {}
+
+  push(event: ConverseStreamOutput): UpstreamEvent[] {
+    const out: UpstreamEvent[] = [];
+    const index = event.contentBlockStart?.contentBlockIndex ?? event.contentBlockDelta?.contentBlockIndex ?? event.contentBlockStop?.contentBlockIndex ?? -1;
+    const toolStart = event.contentBlockStart?.start?.toolUse;
+    if (toolStart) out.push({ type: 'delta', toolCalls: [this.tools.start(`b${index}`, toolStart.toolUseId ?? `tooluse_${index}`, toolStart.name ?? '')] });
+    const delta = event.contentBlockDelta?.delta;
+    if (delta?.text) out.push({ type: 'delta', content: delta.text });
+    if (delta?.toolUse?.input) {
+      const piece = this.tools.args(`b${index}`, delta.toolUse.input);
+      if (piece) out.push({ type: 'delta', toolCalls: [piece] });
+    }
+    const r = delta?.reasoningContent;
+    if (r) {
+      const block = this.reasoning.get(index) ?? { text: '', signature: '' };
+      this.reasoning.set(index, block);
+      if (r.text) {
+        block.text += r.text;
+        out.push({ type: 'delta', reasoning: r.text });
+      }
+      if (r.signature) block.signature += r.signature;
+      if (r.redactedContent) {
+        this.reasoning.delete(index);
+        this.seal({ type: 'reasoning.encrypted', data: Buffer.from(r.redactedContent).toString('base64'), format: 'anthropic-claude-v1', index: this.details.length, gw: this.hint() }, out);
+      }
+    }
+    if (event.contentBlockStop) this.stop(index, out);
+    if (event.metadata?.usage) out.push({ type: 'usage', usage: normalizeBedrockUsage(event.metadata.usage) });
+    if (event.messageStop?.stopReason) this.finishReason = bedrockFinishReason(event.messageStop.stopReason);
+    return out;
+  }
+
+  end(): UpstreamEvent[] {
+    const out: UpstreamEvent[] = [];
+    const noArgs = this.tools.finish();
+    if (noArgs.length > 0) out.push({ type: 'delta', toolCalls: noArgs });
+    for (const index of [...this.reasoning.keys()]) this.stop(index, out);
+    if (this.finishReason !== undefined || this.tools.count > 0) {
+      const reason = this.tools.count > 0 && (this.finishReason === undefined || this.finishReason === 'stop') ? 'tool_calls' : (this.finishReason ?? 'stop');
+      const finish: Extract<UpstreamEvent, { type: 'finish' }> = { type: 'finish', reason };
+      if (this.details.length > 0) finish.reasoningDetails = this.details;
+      out.push(finish);
+    }
+    return out;
+  }
+
+  private stop(index: number, out: UpstreamEvent[]): void {
+    // A no-argument call streams `input: ""` (§3.2): "{}" at its stop.
+    const none = this.tools.close(`b${index}`);
+    if (none) out.push({ type: 'delta', toolCalls: [none] });
+    const block = this.reasoning.get(index);
+    if (!block) return;
+    this.reasoning.delete(index);
+    // Unsigned reasoning is never replayed (Vercel, §1.4): keep only signed blocks.
+    if (block.signature === '') return;
+    this.seal({ type: 'reasoning.text', text: block.text, signature: block.signature, format: 'anthropic-claude-v1', index: this.details.length, gw: this.hint() }, out);
+  }
+
+  private seal(detail: ReasoningDetail, out: UpstreamEvent[]): void {
+    this.details.push(detail);
+    out.push({ type: 'delta', sealed: detail });
+  }
+
+  private hint(): ReasoningDetail['gw'] {
+    return { v: 1, provider: this.req.provider.id, model: this.req.upstreamModel };
+  }
+}
+
+export { converseStreamInput } from './bedrock-request';

@@ -10,24 +10,9 @@ import type { SseNormalizer } from './http-stream';
 import { firstObjectAt, isObject, numberAt, objectAt, parseJson, stringAt } from './json';
 import type { JsonObject } from './json';
 import type { SseEvent } from './sse-parser';
-
-/** The request body, exported for tests and the mock upstream. */
-export function geminiBody(req: UpstreamChatRequest): JsonObject {
-  const system = req.messages.filter((m) => m.role === 'system').map((m) => m.content);
-  const body: JsonObject = {
-    contents: req.messages
-      .filter((m) => m.role !== 'system')
-      .map((m) => ({ role: m.role === 'assistant' ? 'model' : 'user', parts: [{ text: m.content }] })),
-  };
-  if (system.length > 0) body.systemInstruction = { parts: [{ text: system.join('\n\n') }] };
-  const config: JsonObject = {};
-  if (req.maxTokens !== undefined) config.maxOutputTokens = req.maxTokens;
-  if (req.temperature !== undefined) config.temperature = req.temperature;
-  if (req.topP !== undefined) config.topP = req.topP;
-  if (req.stop !== undefined && req.stop.length > 0) config.stopSequences = req.stop;
-  body.generationConfig = config;
-  return body;
-}
+import type { ReasoningDetail } from '../chat-model';
+import { checkGemini, geminiBody } from './gemini-request';
+import { ToolCallTracker, generateCallId } from './tool-calls';
 
 /**
  * §1.5: `promptTokenCount` includes cached content; `candidatesTokenCount` excludes thinking,
@@ -39,6 +24,8 @@ export function normalizeGeminiUsage(meta: JsonObject): TokenCounts {
     inputTokens: numberAt(meta, 'promptTokenCount') ?? 0,
     outputTokens: (numberAt(meta, 'candidatesTokenCount') ?? 0) + thoughts,
     cachedInputTokens: numberAt(meta, 'cachedContentTokenCount') ?? 0,
+    // Gemini reports no cache writes (tools.md §2.5).
+    cacheWriteTokens: 0,
     reasoningTokens: thoughts,
   };
 }
@@ -51,7 +38,14 @@ export function geminiFinishReason(reason: string): string {
     case 'MAX_TOKENS':
       return 'length';
     case 'SAFETY':
+    case 'RECITATION':
+    case 'BLOCKLIST':
+    case 'PROHIBITED_CONTENT':
+    case 'SPII':
+    case 'IMAGE_SAFETY':
       return 'content_filter';
+    case 'MALFORMED_FUNCTION_CALL':
+      return 'error';
     default:
       return reason.toLowerCase();
   }
@@ -60,8 +54,10 @@ export function geminiFinishReason(reason: string): string {
 /** Stream state of one Gemini response. */
 export class GeminiNormalizer implements SseNormalizer {
   private finishReason: string | undefined;
+  private readonly tools = new ToolCallTracker();
+  private readonly details: ReasoningDetail[] = [];
 
-  constructor(private readonly req: Pick<UpstreamChatRequest, 'provider' | 'credential'>) {}
+  constructor(private readonly req: Pick<UpstreamChatRequest, 'provider' | 'credential' | 'upstreamModel'>) {}
 
   push(event: SseEvent, out: UpstreamEvent[]): boolean {
     if (event.data.trim() === '') return false;
@@ -74,14 +70,7 @@ export class GeminiNormalizer implements SseNormalizer {
     }
     const candidate = firstObjectAt(chunk, 'candidates');
     const parts = objectAt(candidate, 'content')?.parts;
-    if (Array.isArray(parts)) {
-      for (const part of parts as unknown[]) {
-        const text = stringAt(part, 'text');
-        if (!text) continue; // functionCall parts, empty thoughtSignature carriers
-        // Thought summaries are parts flagged `thought: true`.
-        out.push(isObject(part) && part.thought === true ? { type: 'delta', reasoning: text } : { type: 'delta', content: text });
-      }
-    }
+    if (Array.isArray(parts)) for (const part of parts as unknown[]) if (isObject(part)) this.part(part, out);
     const finish = stringAt(candidate, 'finishReason');
     if (finish) this.finishReason = geminiFinishReason(finish);
     const meta = objectAt(chunk, 'usageMetadata');
@@ -90,16 +79,51 @@ export class GeminiNormalizer implements SseNormalizer {
   }
 
   end(out: UpstreamEvent[]): void {
-    if (this.finishReason !== undefined) out.push({ type: 'finish', reason: this.finishReason });
+    if (this.finishReason !== undefined || this.tools.count > 0) {
+      // Gemini says STOP even when it called tools (§2.3).
+      const reason = this.tools.count > 0 && (this.finishReason === undefined || this.finishReason === 'stop') ? 'tool_calls' : (this.finishReason ?? 'stop');
+      const finish: Extract<UpstreamEvent, { type: 'finish' }> = { type: 'finish', reason };
+      if (this.details.length > 0) finish.reasoningDetails = this.details;
+      out.push(finish);
+    }
     this.finishReason = undefined;
+  }
+
+  /**
+   * Each functionCall arrives whole (§2.3): one start piece with all its arguments, under an id
+   * we generate (Gemini sends none) and our own index (never the part's position in its chunk).
+   * A thought signature is kept by that id, or for the turn's text.
+   */
+  private part(part: JsonObject, out: UpstreamEvent[]): void {
+    const signature = stringAt(part, 'thoughtSignature');
+    const call = objectAt(part, 'functionCall');
+    if (call) {
+      const id = stringAt(call, 'id') || generateCallId();
+      const args = JSON.stringify(objectAt(call, 'args') ?? {});
+      out.push({ type: 'delta', toolCalls: [this.tools.start(`c${this.tools.count}`, id, stringAt(call, 'name') ?? '', args)] });
+      if (signature) this.details.push({ type: 'reasoning.encrypted', data: signature, id, format: 'google-gemini-v1', index: this.details.length, gw: this.hint() });
+      return;
+    }
+    if (signature) this.details.push({ type: 'reasoning.encrypted', data: signature, format: 'google-gemini-v1', index: this.details.length, gw: this.hint() });
+    const text = stringAt(part, 'text');
+    if (!text) return; // empty signature carriers
+    // Thought summaries are parts flagged `thought: true`.
+    out.push(part.thought === true ? { type: 'delta', reasoning: text } : { type: 'delta', content: text });
+  }
+
+  private hint(): ReasoningDetail['gw'] {
+    return { v: 1, provider: this.req.provider.id, model: this.req.upstreamModel };
   }
 }
 
 /** The Gemini adapter. The key travels in `x-goog-api-key`, never in the URL (logs, proxies). */
 export const geminiAdapter: DialectAdapter = {
   dialect: ApiDialect.GEMINI,
+  check: checkGemini,
   open(req: UpstreamChatRequest): Promise<UpstreamStream> {
     const path = `/models/${encodeURIComponent(req.upstreamModel)}:streamGenerateContent?alt=sse`;
     return openSseStream(req, joinUrl(req.endpoints.api, path), geminiBody(req), new GeminiNormalizer(req));
   },
 };
+
+export { geminiBody } from './gemini-request';

@@ -14,26 +14,11 @@ import { malformedStreamError, midstreamError } from './http-error';
 import { joinUrl, openSseStream } from './http-stream';
 import type { SseNormalizer } from './http-stream';
 import { firstObjectAt, isObject, numberAt, objectAt, parseJson, stringAt } from './json';
+import { checkOpenAiChat, openAiChatBody } from './openai-chat-request';
+import { ToolCallTracker, generateCallId } from './tool-calls';
+import type { ToolCallDelta } from '../chat-model';
 import type { JsonObject } from './json';
 import type { SseEvent } from './sse-parser';
-
-/** The request body, exported for tests and the mock upstream. */
-export function openAiChatBody(req: UpstreamChatRequest): JsonObject {
-  const options = req.provider.openAi ?? {};
-  const body: JsonObject = {
-    model: req.upstreamModel,
-    messages: req.messages.map(({ role, content }) => ({ role, content })),
-    stream: true,
-  };
-  // OpenAI sends usage only when asked (§1.1 "Final usage chunk"); always ask unless the
-  // provider rejects the option (§3.3).
-  if (options.includeUsage !== false) body.stream_options = { include_usage: true };
-  if (req.maxTokens !== undefined) body[options.maxTokensField ?? 'max_tokens'] = req.maxTokens;
-  if (req.temperature !== undefined) body.temperature = req.temperature;
-  if (req.topP !== undefined) body.top_p = req.topP;
-  if (req.stop !== undefined && req.stop.length > 0) body.stop = req.stop;
-  return { ...body, ...options.extraBody };
-}
 
 /**
  * Normalizes an OpenAI-style usage object (§1.5): input includes cached, output includes
@@ -46,12 +31,15 @@ export function normalizeOpenAiUsage(usage: JsonObject, completionExcludesReason
   const cached =
     numberAt(objectAt(usage, 'prompt_tokens_details'), 'cached_tokens') ?? numberAt(usage, 'cached_tokens') ?? 0;
   const reasoning = numberAt(objectAt(usage, 'completion_tokens_details'), 'reasoning_tokens') ?? 0;
+  // tools.md §2.5: writes in `prompt_tokens_details.cache_write_tokens`.
+  const writes = numberAt(objectAt(usage, 'prompt_tokens_details'), 'cache_write_tokens') ?? 0;
   return {
     // prompt_tokens includes cached tokens; checked defensively (§1.5 xAI row) for providers
     // that would report them apart.
     inputTokens: cached > prompt ? prompt + cached : prompt,
     outputTokens: completionExcludesReasoning ? completion + reasoning : completion,
     cachedInputTokens: cached,
+    cacheWriteTokens: writes,
     reasoningTokens: reasoning,
   };
 }
@@ -59,6 +47,11 @@ export function normalizeOpenAiUsage(usage: JsonObject, completionExcludesReason
 /** Stream state of one OpenAI-dialect response. */
 export class OpenAiChatNormalizer implements SseNormalizer {
   private finishReason: string | undefined;
+  private readonly tools = new ToolCallTracker();
+  /** Upstream tool-call index (or id) → our tracker key and the id it started with. */
+  private readonly byIndex = new Map<string, { key: string; id: string | undefined }>();
+  private lastKey: string | undefined;
+  private reasoningText = '';
 
   constructor(private readonly req: Pick<UpstreamChatRequest, 'provider' | 'credential'>) {}
 
@@ -80,17 +73,7 @@ export class OpenAiChatNormalizer implements SseNormalizer {
     if (bare !== undefined) throw midstreamError(this.req.provider.name, this.req.credential, undefined, bare);
     const choice = firstObjectAt(chunk, 'choices');
     const delta = objectAt(choice, 'delta');
-    if (delta) {
-      const content = stringAt(delta, 'content');
-      // Z.ai, Moonshot, xAI, Inception, Kimi: `reasoning_content`; some hosts say `reasoning`.
-      const reasoning = stringAt(delta, 'reasoning_content') ?? stringAt(delta, 'reasoning');
-      if (content || reasoning) {
-        const ev: Extract<UpstreamEvent, { type: 'delta' }> = { type: 'delta' };
-        if (content) ev.content = content;
-        if (reasoning) ev.reasoning = reasoning;
-        out.push(ev);
-      }
-    }
+    if (delta) this.delta(delta, out);
     const finish = stringAt(choice, 'finish_reason');
     if (finish) this.finishReason = finish;
     // Last non-null usage wins (§1.1, §3.3): the `choices: []` chunk (OpenAI), the finish_reason
@@ -104,17 +87,94 @@ export class OpenAiChatNormalizer implements SseNormalizer {
   }
 
   end(out: UpstreamEvent[]): void {
-    // Deferred so `finish` is always the last event, after the final usage chunk.
-    if (this.finishReason !== undefined) out.push({ type: 'finish', reason: this.finishReason });
+    const noArgs = this.tools.finish();
+    if (noArgs.length > 0) out.push({ type: 'delta', toolCalls: noArgs });
+    if (this.finishReason !== undefined || this.tools.count > 0 || this.reasoningText !== '') {
+      // Some compatible providers say "stop" after tool calls; the turn ended for tools (§2).
+      const reason = this.tools.count > 0 && (this.finishReason === undefined || this.finishReason === 'stop') ? 'tool_calls' : (this.finishReason ?? 'stop');
+      const finish: Extract<UpstreamEvent, { type: 'finish' }> = { type: 'finish', reason };
+      if (this.reasoningText !== '') {
+        finish.reasoningDetails = [
+          { type: 'reasoning.text', text: this.reasoningText, format: 'unknown', index: 0, gw: { v: 1, provider: this.req.provider.id, field: 'reasoning_content' } },
+        ];
+      }
+      out.push(finish);
+    }
     this.finishReason = undefined;
   }
+
+  private delta(delta: JsonObject, out: UpstreamEvent[]): void {
+    // Mistral's reasoning models stream `content` as an array of typed parts (tools.md §1.1).
+    let content = stringAt(delta, 'content');
+    let reasoning = stringAt(delta, 'reasoning_content') ?? stringAt(delta, 'reasoning');
+    if (Array.isArray(delta.content)) ({ content, reasoning } = contentParts(delta.content as unknown[], reasoning));
+    const calls = Array.isArray(delta.tool_calls) ? this.toolCalls(delta.tool_calls as unknown[]) : undefined;
+    if (content || reasoning || calls) {
+      const ev: Extract<UpstreamEvent, { type: 'delta' }> = { type: 'delta' };
+      if (content) ev.content = content;
+      if (reasoning) {
+        ev.reasoning = reasoning;
+        this.reasoningText += reasoning;
+      }
+      if (calls) ev.toolCalls = calls;
+      out.push(ev);
+    }
+  }
+
+  /**
+   * §2.1 variants: fragments keyed by `index` (OpenAI), a whole call in one delta (xAI), no
+   * `index` at all (Mistral, Google's compat endpoint: keyed by id), later fragments repeating an
+   * empty name. A new non-empty id on an index in use starts a new call (§3.1).
+   */
+  private toolCalls(list: unknown[]): ToolCallDelta[] | undefined {
+    const out: ToolCallDelta[] = [];
+    for (const item of list) {
+      if (!isObject(item)) continue;
+      const fn = objectAt(item, 'function');
+      const id = stringAt(item, 'id') || undefined;
+      const name = stringAt(fn, 'name') || undefined;
+      const args = stringAt(fn, 'arguments') ?? '';
+      const index = numberAt(item, 'index');
+      const slot = index !== undefined ? `i${index}` : id !== undefined ? `id:${id}` : undefined;
+      const known = slot !== undefined ? this.byIndex.get(slot) : undefined;
+      const isNew = known === undefined ? slot !== undefined || name !== undefined : id !== undefined && known.id !== undefined && id !== known.id;
+      if (isNew && name !== undefined) {
+        const key = `k${this.tools.count}`;
+        this.byIndex.set(slot ?? key, { key, id });
+        this.lastKey = key;
+        out.push(this.tools.start(key, id ?? generateCallId(), name, args));
+        continue;
+      }
+      const key = known?.key ?? this.lastKey;
+      const piece = key !== undefined ? this.tools.args(key, args) : undefined;
+      if (piece) out.push(piece);
+    }
+    return out.length > 0 ? out : undefined;
+  }
+}
+
+/** Mistral's `[{type:"thinking",thinking:[{type:"text",text}]},{type:"text",text}]` content. */
+function contentParts(parts: unknown[], reasoning: string | undefined): { content: string | undefined; reasoning: string | undefined } {
+  let content = '';
+  let thought = reasoning ?? '';
+  for (const part of parts) {
+    if (!isObject(part)) continue;
+    if (part.type === 'text') content += stringAt(part, 'text') ?? '';
+    else if (part.type === 'thinking' && Array.isArray(part.thinking)) {
+      for (const t of part.thinking as unknown[]) thought += stringAt(t, 'text') ?? '';
+    }
+  }
+  return { content: content || undefined, reasoning: thought || undefined };
 }
 
 /** The OpenAI-compatible chat adapter. */
 export const openAiChatAdapter: DialectAdapter = {
   dialect: ApiDialect.OPENAI_CHAT,
+  check: checkOpenAiChat,
   open(req: UpstreamChatRequest): Promise<UpstreamStream> {
     const url = joinUrl(req.endpoints.api, req.provider.openAi?.path ?? '/chat/completions');
     return openSseStream(req, url, openAiChatBody(req), new OpenAiChatNormalizer(req));
   },
 };
+
+export { openAiChatBody } from './openai-chat-request';

@@ -1,7 +1,7 @@
 import { UsageTally } from '../../../src/modules/chat/usage-tally';
 
 describe('UsageTally', () => {
-  const reported = { inputTokens: 120, outputTokens: 30, cachedInputTokens: 100, reasoningTokens: 10 };
+  const reported = { inputTokens: 120, outputTokens: 30, cachedInputTokens: 100, cacheWriteTokens: 0, reasoningTokens: 10 };
 
   it('a completed stream with reported usage: the provider’s numbers, not estimated', () => {
     const t = new UsageTally(400);
@@ -22,21 +22,21 @@ describe('UsageTally', () => {
     t.addDelta('abcdefgh', 'rrrr');
     t.addDelta('ij', undefined);
     expect(t.final(true)).toEqual({
-      counts: { inputTokens: 101, outputTokens: 3 + 1, cachedInputTokens: 0, reasoningTokens: 1 },
+      counts: { inputTokens: 101, outputTokens: 3 + 1, cachedInputTokens: 0, cacheWriteTokens: 0, reasoningTokens: 1 },
       estimated: true,
     });
   });
 
   it('an interrupted stream: input from the partial report, output at least what streamed, marked estimated', () => {
     const t = new UsageTally(400);
-    t.report({ inputTokens: 120, outputTokens: 1, cachedInputTokens: 100, reasoningTokens: 0 });
+    t.report({ inputTokens: 120, outputTokens: 1, cachedInputTokens: 100, cacheWriteTokens: 0, reasoningTokens: 0 });
     t.addDelta('y'.repeat(400), undefined);
     expect(t.final(false)).toEqual({
-      counts: { inputTokens: 120, outputTokens: 100, cachedInputTokens: 100, reasoningTokens: 0 },
+      counts: { inputTokens: 120, outputTokens: 100, cachedInputTokens: 100, cacheWriteTokens: 0, reasoningTokens: 0 },
       estimated: true,
     });
     const u = new UsageTally(40);
-    u.report({ inputTokens: 10, outputTokens: 500, cachedInputTokens: 0, reasoningTokens: 0 });
+    u.report({ inputTokens: 10, outputTokens: 500, cachedInputTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 });
     expect(u.final(false).counts.outputTokens).toBe(500);
   });
 });

@@ -74,8 +74,9 @@ describe('Bedrock ConverseStream replayed from frames', () => {
       /^AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE\/\d{8}\/eu-west-3\/bedrock\/aws4_request/,
     );
     expect(JSON.parse(sent.body)).toEqual({
-      messages: [{ role: 'user', content: [{ text: 'Hello' }] }],
-      system: [{ text: 'Be brief.' }],
+      // Claude gets cache points on the system prompt and the last user turn (tools.md §1.4).
+      messages: [{ role: 'user', content: [{ text: 'Hello' }, { cachePoint: { type: 'default' } }] }],
+      system: [{ text: 'Be brief.' }, { cachePoint: { type: 'default' } }],
       inferenceConfig: { maxTokens: 300, temperature: 0.5, topP: 0.8, stopSequences: ['END'] },
     });
   });

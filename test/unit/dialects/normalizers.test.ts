@@ -28,20 +28,20 @@ describe('finish reason mapping', () => {
     ['stop_sequence', 'stop'],
     ['max_tokens', 'length'],
     ['tool_use', 'tool_calls'],
-    ['refusal', 'refusal'],
+    ['refusal', 'content_filter'],
   ])('Anthropic %s → %s', (raw, mapped) => expect(anthropicFinishReason(raw)).toBe(mapped));
 
   it.each([
     ['STOP', 'stop'],
     ['MAX_TOKENS', 'length'],
     ['SAFETY', 'content_filter'],
-    ['RECITATION', 'recitation'],
+    ['RECITATION', 'content_filter'],
   ])('Gemini %s → %s', (raw, mapped) => expect(geminiFinishReason(raw)).toBe(mapped));
 
   it.each([
     ['end_turn', 'stop'],
     ['max_tokens', 'length'],
-    ['guardrail_intervened', 'guardrail_intervened'],
+    ['guardrail_intervened', 'content_filter'],
   ])('Bedrock %s → %s', (raw, mapped) => expect(bedrockFinishReason(raw)).toBe(mapped));
 });
 
@@ -51,6 +51,7 @@ describe('usage normalization (providers.md §1.5)', () => {
       inputTokens: 100,
       outputTokens: 5,
       cachedInputTokens: 80,
+      cacheWriteTokens: 0,
       reasoningTokens: 0,
     });
     expect(normalizeOpenAiUsage({ prompt_tokens: 12, completion_tokens: 1, cached_tokens: 300 }, false).inputTokens).toBe(312);
@@ -61,18 +62,19 @@ describe('usage normalization (providers.md §1.5)', () => {
       inputTokens: 5,
       outputTokens: 2,
       cachedInputTokens: 0,
+      cacheWriteTokens: 4,
       reasoningTokens: 0,
     });
   });
 
   it('Anthropic: message_delta fields win, absent ones keep message_start values', () => {
-    const out = run(new AnthropicMessagesNormalizer({ provider: PROVIDERS.ANTHROPIC, credential }), [
+    const out = run(new AnthropicMessagesNormalizer({ provider: PROVIDERS.ANTHROPIC, credential, upstreamModel: 'test-model' }), [
       { event: 'message_start', data: '{"type":"message_start","message":{"usage":{"input_tokens":43,"cache_read_input_tokens":7,"output_tokens":1}}}' },
       { event: 'message_delta', data: '{"type":"message_delta","delta":{"stop_reason":"end_turn"},"usage":{"input_tokens":61,"output_tokens":30}}' },
     ]);
     expect(out[out.length - 1]).toEqual({
       type: 'usage',
-      usage: { inputTokens: 68, outputTokens: 30, cachedInputTokens: 7, reasoningTokens: 0 },
+      usage: { inputTokens: 68, outputTokens: 30, cachedInputTokens: 7, cacheWriteTokens: 0, reasoningTokens: 0 },
     });
   });
 });
@@ -85,7 +87,7 @@ describe('in-stream errors', () => {
   });
 
   it('scrubs the key out of an echoed error message', () => {
-    const normalizer = new GeminiNormalizer({ provider: PROVIDERS.GOOGLE, credential });
+    const normalizer = new GeminiNormalizer({ provider: PROVIDERS.GOOGLE, credential, upstreamModel: 'test-model' });
     let caught: unknown;
     try {
       run(normalizer, [{ data: JSON.stringify({ error: { code: 500, message: `bad key ${TEST_KEY}`, status: 'INTERNAL' } }) }]);

@@ -4,7 +4,7 @@ import { PROVIDERS } from '../../../src/providers/registry';
 import type { ProviderDeclaration, UpstreamChatRequest } from '../../../src/providers/types';
 import { ReplayServer } from './support/replay-server';
 import type { RecordedRequest } from './support/replay-server';
-import { chatRequest } from './support/requests';
+import { chatRequest, msg } from './support/requests';
 
 let server: ReplayServer;
 let base: string;
@@ -81,13 +81,13 @@ describe('OpenAI chat body', () => {
 describe('Anthropic Messages body', () => {
   it('system joined apart from messages, max_tokens defaulted, stop_sequences', async () => {
     const messages = [
-      { role: 'system', content: 'Be brief.' },
-      { role: 'system', content: 'Answer in French.' },
-      { role: 'user', content: 'Hi' },
-      { role: 'assistant', content: 'Salut' },
-      { role: 'user', content: 'Coffee?' },
-    ] as const;
-    const req = await sent(PROVIDERS.ANTHROPIC, { messages: [...messages], stop: ['\n\nHuman:'], temperature: 1 });
+      msg('system', 'Be brief.'),
+      msg('system', 'Answer in French.'),
+      msg('user', 'Hi'),
+      msg('assistant', 'Salut'),
+      msg('user', 'Coffee?'),
+    ];
+    const req = await sent(PROVIDERS.MINIMAX, { upstreamModel: 'test-model', messages: [...messages], stop: ['\n\nHuman:'], temperature: 1 });
     expect(req.url).toBe('/v1/messages');
     expect(req.json).toEqual({
       model: 'test-model',
@@ -114,9 +114,9 @@ describe('Gemini body', () => {
     const req = await sent(PROVIDERS.GOOGLE, {
       upstreamModel: 'tuned/my model',
       messages: [
-        { role: 'system', content: 'Be brief.' },
-        { role: 'user', content: 'Hi' },
-        { role: 'assistant', content: 'Ciao' },
+        msg('system', 'Be brief.'),
+        msg('user', 'Hi'),
+        msg('assistant', 'Ciao'),
       ],
       ...sampling,
     });

@@ -1,5 +1,12 @@
 /** Request builders shared by the adapter tests. */
+import type { ChatMessage } from '../../../../src/providers/chat-model';
 import type { ProviderDeclaration, UpstreamChatRequest } from '../../../../src/providers/types';
+
+/** A text-only message of the internal model. */
+export function msg(role: 'system' | 'user' | 'assistant', text: string): ChatMessage {
+  const parts = [{ type: 'text' as const, text }];
+  return role === 'assistant' ? { role, parts, toolCalls: [], reasoning: [] } : { role, parts };
+}
 
 /** A fake key that must never show up in an error message. */
 export const TEST_KEY = 'sk-test-9f8e7d6c5b4a3f2e1d0c9b8a';
@@ -23,8 +30,8 @@ export function chatRequest(
     credential: { kind: 'api_key', apiKey: TEST_KEY },
     upstreamModel: 'test-model',
     messages: [
-      { role: 'system', content: 'Be brief.' },
-      { role: 'user', content: 'Hello' },
+      msg('system', 'Be brief.'),
+      msg('user', 'Hello'),
     ],
     signal: new AbortController().signal,
     ...overrides,

@@ -1,0 +1,184 @@
+/**
+ * The Bedrock ConverseStream input (tools.md §1.4) from the internal model: toolConfig whenever
+ * the history holds tool blocks (§3.7), toolUse / toolResult blocks, image bytes, Claude
+ * thinking through additionalModelRequestFields and replayed as reasoningContent, and cache
+ * points for Claude where the client placed none.
+ */
+import type {
+  ContentBlock,
+  ConverseStreamCommandInput,
+  Message,
+  SystemContentBlock,
+  Tool,
+  ToolResultContentBlock,
+} from '@aws-sdk/client-bedrock-runtime';
+import type { ChatMessage, ContentPart, ImageMediaType } from '../chat-model';
+import { UnsupportedFeatureError } from '../types';
+import type { UpstreamChatRequest } from '../types';
+import { anthropicThinking } from './anthropic-messages-request';
+import { textOf } from './message-text';
+import { claudeThinking } from './reasoning-replay';
+import { SAFE_ID, toolIdMap } from './tool-ids';
+
+type BodyRequest = Omit<UpstreamChatRequest, 'credential' | 'endpoints' | 'signal'>;
+
+const FORMAT: Record<ImageMediaType, 'png' | 'jpeg' | 'gif' | 'webp'> = {
+  'image/png': 'png',
+  'image/jpeg': 'jpeg',
+  'image/gif': 'gif',
+  'image/webp': 'webp',
+};
+const CACHE_POINT = { cachePoint: { type: 'default' } } as const;
+const DEFAULT_MAX_TOKENS = 4096;
+
+const isClaude = (model: string) => /anthropic|claude/.test(model);
+
+export function checkBedrock(req: BodyRequest): void {
+  for (const m of req.messages) {
+    if ((m.role === 'user' || m.role === 'tool') && m.parts.some((p) => p.type === 'image' && p.image.kind === 'url')) {
+      throw new UnsupportedFeatureError(req.provider.name, 'image URLs (it takes inline bytes only: send the image as a data: URL)');
+    }
+  }
+  if (req.responseFormat?.type === 'json_object') {
+    throw new UnsupportedFeatureError(req.provider.name, 'responseFormat JSON_OBJECT (send JSON_SCHEMA with a schema)');
+  }
+}
+
+export function converseStreamInput(req: BodyRequest): ConverseStreamCommandInput {
+  checkBedrock(req);
+  const claude = isClaude(req.upstreamModel);
+  const thinking = claude ? anthropicThinking(req) : undefined;
+  const thinkingOn = thinking?.type === 'enabled';
+  const hasToolHistory = req.messages.some((m) => m.role === 'tool' || (m.role === 'assistant' && m.toolCalls.length > 0));
+  // §3.7: Converse has no toolChoice "none", and tool blocks need a toolConfig: for "none" (or no
+  // tools) the history's calls and results go as text instead.
+  const toolsOn = !!req.tools?.length && req.toolChoice?.type !== 'none';
+  const autoCache = claude && !req.cache && !hasClientMarks(req);
+  const input: ConverseStreamCommandInput = {
+    modelId: req.upstreamModel,
+    messages: messages(req, { toolsOn: toolsOn || !hasToolHistory, replayThinking: claude && thinking?.type !== 'disabled', autoCache }),
+  };
+  const system: SystemContentBlock[] = [];
+  for (const m of req.messages) {
+    if (m.role !== 'system') continue;
+    for (const p of m.parts) system.push({ text: p.text }, ...(p.cache ? [CACHE_POINT] : []));
+  }
+  if (system.length > 0) input.system = autoCache ? [...system, CACHE_POINT] : system;
+  if (toolsOn) {
+    const tools: Tool[] = req.tools!.map((t) => ({
+      toolSpec: { name: t.name, ...(t.description !== undefined ? { description: t.description } : {}), inputSchema: { json: t.parameters as never } },
+    }));
+    const choice = req.toolChoice;
+    input.toolConfig = {
+      tools,
+      ...(choice?.type === 'required' && !thinkingOn ? { toolChoice: { any: {} } } : {}),
+      ...(choice?.type === 'tool' && !thinkingOn ? { toolChoice: { tool: { name: choice.name } } } : {}),
+      ...(choice?.type === 'auto' ? { toolChoice: { auto: {} } } : {}),
+    };
+  }
+  const config: NonNullable<ConverseStreamCommandInput['inferenceConfig']> = {};
+  if (req.maxTokens !== undefined || thinkingOn) config.maxTokens = (req.maxTokens ?? DEFAULT_MAX_TOKENS) + (thinkingOn ? thinking.budget_tokens : 0);
+  // Claude with thinking takes no temperature/topP changes (§1.4).
+  if (req.temperature !== undefined && !thinkingOn) config.temperature = req.temperature;
+  if (req.topP !== undefined && !thinkingOn) config.topP = req.topP;
+  if (req.stop !== undefined && req.stop.length > 0) config.stopSequences = req.stop;
+  if (Object.keys(config).length > 0) input.inferenceConfig = config;
+  if (thinking) input.additionalModelRequestFields = { thinking } as never;
+  if (req.responseFormat?.type === 'json_schema') {
+    const f = req.responseFormat;
+    // `schema` is a String in Converse's JsonSchemaDefinition.
+    input.outputConfig = { textFormat: { type: 'json_schema', structure: { jsonSchema: { schema: JSON.stringify(f.schema), name: f.name } } } } as never;
+  }
+  return input;
+}
+
+interface Options {
+  toolsOn: boolean;
+  replayThinking: boolean;
+  autoCache: boolean;
+}
+
+function messages(req: BodyRequest, o: Options): Message[] {
+  const mapId = toolIdMap(req.messages, SAFE_ID);
+  const out: Message[] = [];
+  const turn = (role: 'user' | 'assistant'): ContentBlock[] => {
+    const last = out[out.length - 1];
+    if (last && last.role === role) return last.content!;
+    const content: ContentBlock[] = [];
+    out.push({ role, content });
+    return content;
+  };
+  for (const m of req.messages) {
+    switch (m.role) {
+      case 'system':
+        break;
+      case 'user':
+        turn('user').push(...m.parts.flatMap(block));
+        break;
+      case 'tool': {
+        const content = turn('user');
+        if (!o.toolsOn) {
+          content.push({ text: `[result of tool call ${m.toolCallId} (${m.toolName})${m.isError ? ', an error' : ''}]: ${textOf(m.parts) || '(empty)'}` });
+          break;
+        }
+        const result: ToolResultContentBlock[] = m.parts.map((p) => (p.type === 'text' ? { text: p.text } : (image(p) as ToolResultContentBlock)));
+        // Blank or missing content is refused (§3.6).
+        if (result.length === 0) result.push({ text: m.isError ? 'error' : '(empty)' });
+        const at = content.findIndex((b) => b.toolResult === undefined);
+        const blocks: ContentBlock[] = [{ toolResult: { toolUseId: mapId(m.toolCallId), content: result, ...(m.isError ? { status: 'error' } : {}) } }];
+        if (m.cache) blocks.push(CACHE_POINT);
+        if (at === -1) content.push(...blocks);
+        else content.splice(at, 0, ...blocks);
+        break;
+      }
+      case 'assistant': {
+        const content = turn('assistant');
+        if (o.replayThinking) {
+          for (const d of claudeThinking(m.reasoning, req.upstreamModel)) {
+            content.push(
+              d.type === 'reasoning.text'
+                ? { reasoningContent: { reasoningText: { text: d.text, ...(d.signature ? { signature: d.signature } : {}) } } }
+                : { reasoningContent: { redactedContent: Buffer.from(d.data, 'base64') } },
+            );
+          }
+        }
+        for (const p of m.parts) content.push({ text: p.text });
+        for (const c of m.toolCalls) {
+          if (o.toolsOn) content.push({ toolUse: { toolUseId: mapId(c.id), name: c.name, input: toolInput(c.arguments) as never } });
+          else content.push({ text: `[tool call ${c.id}: ${c.name}(${c.arguments})]` });
+        }
+        break;
+      }
+    }
+  }
+  const last = out[out.length - 1];
+  if (last?.role === 'assistant') {
+    const tail = last.content![last.content!.length - 1];
+    if (tail?.text !== undefined) tail.text = tail.text.trimEnd();
+  }
+  if (o.autoCache) {
+    const lastUser = [...out].reverse().find((m) => m.role === 'user');
+    lastUser?.content!.push(CACHE_POINT);
+  }
+  return out;
+}
+
+function block(p: ContentPart): ContentBlock[] {
+  if (p.type === 'text') return [{ text: p.text }, ...(p.cache ? [CACHE_POINT] : [])];
+  return [image(p)];
+}
+
+function image(p: Extract<ContentPart, { type: 'image' }>): ContentBlock {
+  // checkBedrock refused URLs: only inline bytes reach here.
+  const src = p.image as Extract<ContentPart, { type: 'image' }>['image'] & { kind: 'base64' };
+  return { image: { format: FORMAT[src.mediaType], source: { bytes: Buffer.from(src.data, 'base64') } } };
+}
+
+function toolInput(args: string): unknown {
+  const value: unknown = JSON.parse(args);
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? value : { value };
+}
+
+function hasClientMarks(req: BodyRequest): boolean {
+  return req.messages.some((m: ChatMessage) => (m.role === 'tool' && m.cache !== undefined) || m.parts.some((p) => p.cache !== undefined));
+}

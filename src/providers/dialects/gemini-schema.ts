@@ -15,7 +15,9 @@ const MAX_DEPTH = 64;
 export function toGeminiSchema(schema: JsonObject, providerName: string): JsonObject | undefined {
   const defs = { ...(isObject(schema.$defs) ? schema.$defs : {}), ...(isObject(schema.definitions) ? schema.definitions : {}) };
   const out = convert(schema, defs, [], providerName, 0);
-  if (out.type === 'object' && !out.properties && Object.keys(out).length === 1) return undefined;
+  const props = out.properties as JsonObject | undefined;
+  const empty = !props || Object.keys(props).length === 0;
+  if (out.type === 'object' && empty && Object.keys(out).every((k) => k === 'type' || k === 'properties')) return undefined;
   return out;
 }
 

@@ -19,7 +19,7 @@ export const byteplusCodingProvider = {
   // GET /api/coding/v3/models [G]; the list is unreliable but the auth check is not.
   // Bad key: 401 "The API key or AK/SK in the request is missing or invalid."
   validation: modelsCheck(NAME),
-  openAi: { includeUsage: true },
+  openAi: { includeUsage: true, reasoning: { thinking: true } },
   notes:
     'providers.md §2.13. Bearer ark-… plan key (Team/Enterprise plan keys differ from ModelArk ' +
     'keys). Quota windows of 5 h / week / month; exhaustion waits, never spills into balance.',

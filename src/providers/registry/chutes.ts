@@ -18,7 +18,7 @@ export const chutesProvider = {
   // 401 invalid/revoked, 402 balance problem (authenticated → VALID with a note by default).
   validation: httpCheck(NAME, { method: 'GET', base: 'account', path: '/users/me' }),
   // LiteLLM maps max_completion_tokens → max_tokens for Chutes.
-  openAi: { includeUsage: true, maxTokensField: 'max_tokens' },
+  openAi: { includeUsage: true, maxTokensField: 'max_tokens', reasoning: { effort: ['low', 'medium', 'high'] } },
   notes:
     'providers.md §2.14. Bearer cpk_…; key check GET https://api.chutes.ai/users/me; quota at ' +
     '/users/me/quota_usage/me (daily, resets 00:00 UTC). -TEE model ids are trusted-execution variants.',

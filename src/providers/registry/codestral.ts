@@ -25,6 +25,6 @@ export const codestralProvider = {
     body: { model: 'codestral-latest', prompt: 'def', max_tokens: 1 },
   }),
   // Same API family as Mistral: usage on the final chunk by default, no stream_options (§2.7).
-  openAi: { includeUsage: false },
+  openAi: { includeUsage: false, tools: { mistral: true } },
   notes: 'providers.md §2.16. Bearer Codestral key; FIM at /fim/completions and chat; validated with a 1-token FIM.',
 } satisfies ProviderDeclaration;

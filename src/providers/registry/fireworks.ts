@@ -43,7 +43,11 @@ export const fireworksProvider = {
   // GET /inference/v1/models; its occasional 500 "Error listing deployed models" for valid
   // accounts is retried like any 5xx (§2.3 "Key check").
   validation: modelsCheck(NAME, { quirk: firePassQuirk }),
-  openAi: { includeUsage: true },
+  openAi: {
+    includeUsage: true,
+    // tools.md §1.1: low|medium|high, and thinking.budget_tokens (Vercel fireworks-provider).
+    reasoning: { effort: ['low', 'medium', 'high'], budget: 'thinking.budget_tokens', thinking: true },
+  },
   mapError: mapFireworksError,
   notes:
     'providers.md §2.3. Bearer fw_… / fpk_… (Fire Pass). Bad key 401 UNAUTHORIZED; Fire Pass 403 ' +

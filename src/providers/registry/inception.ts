@@ -16,6 +16,6 @@ export const inceptionProvider = {
   auth: { type: 'bearer' },
   // GET /v1/models [G]; bad-key status [U], probably 401 (default covers 401/403).
   validation: modelsCheck(NAME),
-  openAi: { includeUsage: true },
+  openAi: { includeUsage: true, reasoning: { effort: ['instant', 'low', 'medium', 'high'] } },
   notes: 'providers.md §2.5. Bearer sk_…; reasoning in delta.reasoning_content; send include_usage.',
 } satisfies ProviderDeclaration;

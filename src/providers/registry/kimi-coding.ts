@@ -46,7 +46,10 @@ export const kimiCodingProvider = {
   auth: { type: 'bearer' },
   // GET /coding/v1/models succeeds even for non-whitelisted clients; bad-key status [U].
   validation: modelsCheck(NAME, { quirk: whitelistQuirk }),
-  openAi: { includeUsage: true },
+  openAi: {
+    includeUsage: true,
+    reasoning: { thinking: true, budget: 'thinking.budget_tokens', replay: true },
+  },
   mapError: mapKimiCodingError,
   notes:
     'providers.md §2.15. Bearer sk-kimi-…; chat from unrecognized clients → 403 ' +

@@ -18,7 +18,7 @@ export const mistralProvider = {
   validation: modelsCheck(NAME),
   // Mistral puts usage on the finish_reason chunk by default and vercel/ai sends no
   // stream_options (§2.7 "Streaming"); its strict request schema is not worth the risk.
-  openAi: { includeUsage: false },
+  openAi: { includeUsage: false, tools: { mistral: true } },
   notes:
     'providers.md §2.7. Bearer; usage on the final chunk by default. Errors {detail} or ' +
     '{message,request_id}. New keys may take minutes to activate.',

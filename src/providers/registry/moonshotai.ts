@@ -17,7 +17,11 @@ export const moonshotaiProvider = {
   auth: { type: 'bearer' },
   // Bad key: 401 invalid_authentication_error; Kimi Code keys (sk-kimi-…) get 401 here too.
   validation: modelsCheck(NAME),
-  openAi: { includeUsage: true },
+  openAi: {
+    includeUsage: true,
+    // tools.md §1.1: thinking {type, budget_tokens}; reasoning_content kept on assistant turns.
+    reasoning: { thinking: true, budget: 'thinking.budget_tokens', replay: true },
+  },
   notes:
     'providers.md §2.8. Usage may arrive in choices[0].usage; reasoning models accept only ' +
     'temperature 1. Kimi Code subscription keys belong to KIMI_CODING, not here.',

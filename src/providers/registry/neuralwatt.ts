@@ -16,7 +16,7 @@ export const neuralwattProvider = {
   auth: { type: 'bearer' },
   // /v1/models is public and proves nothing; /v1/quota needs the key [G]. Bad-key status [U].
   validation: httpCheck(NAME, { method: 'GET', base: 'api', path: '/quota' }),
-  openAi: { includeUsage: true },
+  openAi: { includeUsage: true, reasoning: { effort: ['low', 'medium', 'high'], budget: 'thinking_token_budget' } },
   notes:
     'providers.md §2.17. Bearer; key check GET /v1/quota; no developer role (send system); ' +
     'flex tier (-flex ids) requires stream:true.',

@@ -17,6 +17,6 @@ export const novitaProvider = {
   auth: { type: 'bearer' },
   // GET /openai/v1/models; bad-key status [U], probably 401.
   validation: modelsCheck(NAME),
-  openAi: { includeUsage: true },
+  openAi: { includeUsage: true, reasoning: { effort: ['low', 'medium', 'high'] } },
   notes: 'providers.md §2.9. Bearer sk_…; stream_options supported; model ids like zai-org/glm-5.1.',
 } satisfies ProviderDeclaration;

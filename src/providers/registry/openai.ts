@@ -18,6 +18,10 @@ export const openaiProvider = {
   validation: modelsCheck(NAME),
   // Usage only with include_usage (§1.1); reasoning models reject max_tokens with 400
   // unsupported_parameter (§2.10 "Quirks").
-  openAi: { includeUsage: true, maxTokensField: 'max_completion_tokens' },
+  openAi: {
+    includeUsage: true,
+    maxTokensField: 'max_completion_tokens',
+    reasoning: { effort: ['none', 'minimal', 'low', 'medium', 'high'] },
+  },
   notes: 'providers.md §1.1, §2.10. Bearer; include_usage required for usage; max_completion_tokens.',
 } satisfies ProviderDeclaration;

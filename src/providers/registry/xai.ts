@@ -50,7 +50,12 @@ export const xaiProvider = {
     { badKeyStatuses: [400, 401, 403], quirk: blockedKeyQuirk },
   ),
   // completion_tokens excludes reasoning_tokens (§1.5, xAI fixture).
-  openAi: { includeUsage: true, completionExcludesReasoning: true },
+  openAi: {
+    includeUsage: true,
+    completionExcludesReasoning: true,
+    // tools.md §1.1: none|low|medium|high|xhigh (Vercel xai-chat-language-model-options).
+    reasoning: { effort: ['none', 'low', 'medium', 'high'] },
+  },
   mapError: mapXaiError,
   notes:
     'providers.md §2.11. Bearer xai-…; bad key is HTTP 400 "Incorrect API key provided"; ' +

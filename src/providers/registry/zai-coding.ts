@@ -64,7 +64,13 @@ export const zaiCodingProvider = {
   defaultEndpoints: { api: 'https://api.z.ai/api/coding/paas/v4' },
   auth: { type: 'bearer' },
   validation: modelsCheck(NAME, { quirk: planQuirk }),
-  openAi: { includeUsage: true },
+  openAi: {
+    includeUsage: true,
+    // tools.md §1.1: thinking {type}; interleaved thinking wants reasoning back; only tool_choice auto;
+    // tool_stream streams arguments.
+    reasoning: { thinking: true, replay: true },
+    tools: { autoOnly: true, toolStream: true },
+  },
   mapError: mapZaiCodingError,
   notes:
     'providers.md §2.18. Same account key as Z.ai; billing depends on the endpoint. 429 code 1113 ' +

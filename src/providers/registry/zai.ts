@@ -52,7 +52,13 @@ export const zaiProvider = {
   auth: { type: 'bearer' },
   // Bad key: 401 with business code 1000–1004.
   validation: modelsCheck(NAME, { quirk: noBalanceQuirk }),
-  openAi: { includeUsage: true },
+  openAi: {
+    includeUsage: true,
+    // tools.md §1.1: thinking {type}; interleaved thinking wants reasoning back; only tool_choice auto;
+    // tool_stream streams arguments.
+    reasoning: { thinking: true, replay: true },
+    tools: { autoOnly: true, toolStream: true },
+  },
   mapError: mapZaiError,
   notes:
     'providers.md §2.12. Bearer; usage only in the last chunk; thinking on by default. ' +

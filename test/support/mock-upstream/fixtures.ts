@@ -78,6 +78,12 @@ export class FixtureStore {
     if (!fixture) throw new Error(`mock-upstream: no stream fixture for ${provider}`);
     const file =
       variant === 'normal' ? fixture.file : variant === 'no-usage' ? fixture.noUsageFile : fixture.midstreamErrorFile;
+    return this.file(file);
+  }
+
+  /** The body bytes of a fixture file (relative to the fixture folder). */
+  file(file: string): Buffer {
+    const source = this.resolve();
     const full = path.resolve(source.dir, file);
     let body = this.cache.get(full);
     if (!body) {

@@ -17,6 +17,7 @@ import { mulberry32 } from './prng';
 import type { RecordedRequest } from './recorded-request';
 import { MOCK_ROUTES } from './routes';
 import { type SyntheticStreamConfig, replayChunked, replaySynthetic } from './stream-replay';
+import { toolStreamFile } from './tool-streams';
 
 export interface MockUpstreamOptions {
   /** Seed for chunk boundaries and pauses (default 0x5eed); each request derives its own stream. */
@@ -106,7 +107,9 @@ export async function startMockUpstream(opts: MockUpstreamOptions = {}): Promise
     }
     let body: Buffer;
     try {
-      body = fixtures.body(action.provider, action.variant);
+      // A request declaring tools gets the dialect's recorded tool loop (tool-streams.ts).
+      const toolFile = action.variant === 'normal' ? toolStreamFile(MOCK_ROUTES[action.provider].dialect, record.body) : undefined;
+      body = toolFile ? fixtures.file(toolFile) : fixtures.body(action.provider, action.variant);
     } catch (err) {
       const problem = mockProblem(501, (err as Error).message);
       record.status = problem.status;

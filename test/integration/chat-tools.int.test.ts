@@ -5,8 +5,6 @@
  * The upstream request body of both turns is compared with a golden file per dialect
  * (test/fixtures/golden/tool-loop-<dialect>.json; UPDATE_GOLDEN=1 rewrites them, then read the diff).
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { ProviderId } from '../../src/providers/types';
 import { startTestApp, type TestApp } from '../support/app';
 import { type ChatEvent, chatEvents } from '../support/chat';
@@ -14,8 +12,7 @@ import { ADD_KEY, mockKeyInput, settledStatus } from '../support/keys';
 import { startMockUpstream, type MockUpstream } from '../support/mock-upstream';
 import { leakedSecrets } from '../support/secret-scan';
 import { FAST_VALIDATION_ENV } from '../support/validation-env';
-
-const GOLDEN_DIR = path.resolve(__dirname, '../fixtures/golden');
+import { compareGolden } from '../support/golden';
 
 export const TOOLS = [
   {
@@ -45,17 +42,6 @@ export function assembleCalls(events: ChatEvent[]): { id: string; name: string; 
     }
   }
   return calls;
-}
-
-export function compareGolden(name: string, actual: unknown): void {
-  const file = path.join(GOLDEN_DIR, `${name}.json`);
-  const text = `${JSON.stringify(actual, null, 2)}\n`;
-  if (process.env.UPDATE_GOLDEN === '1' || !existsSync(file)) {
-    if (process.env.CI === 'true') throw new Error(`golden file ${file} is missing`);
-    mkdirSync(GOLDEN_DIR, { recursive: true });
-    writeFileSync(file, text);
-  }
-  expect(JSON.parse(text)).toEqual(JSON.parse(readFileSync(file, 'utf8')));
 }
 
 describe('tool loop through every dialect (graphql-ws, golden upstream bodies)', () => {

@@ -43,6 +43,8 @@ const DEFAULTS = {
   warm: true,
   deltas: 64,
   interval: 20,
+  /** What the upstream streams: `text` (content deltas) or `tools` (one tool call's argument fragments). */
+  kind: 'text',
   /** Stream starts spread evenly over this many ms at levels above 1 (0: all in one tick). */
   'ramp-ms': 20,
   /** Messages in every prompt (1: just "Hi"; more: a conversation's history). */
@@ -72,6 +74,11 @@ type Flags = ReturnType<typeof parseFlags>;
 /** Pause before every measured run above concurrency 1. */
 const SETTLE_MS = 1000;
 
+function streamKind(kind: string): StreamShape['kind'] {
+  if (kind !== 'text' && kind !== 'tools') throw new UsageError(`--kind takes text or tools, got ${kind}`);
+  return kind;
+}
+
 function parseFlags(argv: string[]) {
   const f = parseArgs(argv, DEFAULTS);
   const levels = f.levels.split(',').map((s) => Number(s.trim()));
@@ -86,7 +93,7 @@ function parseFlags(argv: string[]) {
     rounds: intInRange('rounds', f.rounds, 1, 2000),
     warmup: intInRange('warmup', f.warmup, 0, 200),
     warm: f.warm,
-    shape: { deltas: intInRange('deltas', f.deltas, 1, 10_000), intervalMs: intInRange('interval', f.interval, 0, 10_000) } satisfies StreamShape,
+    shape: { deltas: intInRange('deltas', f.deltas, 1, 10_000), intervalMs: intInRange('interval', f.interval, 0, 10_000), kind: streamKind(f.kind) } satisfies StreamShape,
     rampMs: intInRange('ramp-ms', f['ramp-ms'], 0, 60_000),
     streamsPerSocket: intInRange('streams-per-socket', f['streams-per-socket'], 1, 10_000),
     messages: intInRange('messages', f.messages, 1, 1000),
@@ -471,7 +478,7 @@ export async function run(argv: string[]): Promise<void> {
     mkdirSync(profDir, { recursive: true });
   }
   console.log(
-    `stream bench: ${f.shape.deltas} deltas ${f.shape.intervalMs} ms apart; levels ${f.levels.join(', ')}; targets ${f.targets.join(', ')}; ` +
+    `stream bench: ${f.shape.deltas} ${f.shape.kind} deltas ${f.shape.intervalMs} ms apart; levels ${f.levels.join(', ')}; targets ${f.targets.join(', ')}; ` +
       `${f.rounds} interleaved rounds at 1 (after ${f.warmup} warm-up); ramp ${f.rampMs} ms; ${f.streamsPerSocket} subscriptions per ws; ` +
       `${f.messages} prompt message(s); ` +
       `probe to ${f.maxProbe} by ${f.probeStep}; time cap ${f.timeCapMs / 1000} s`,
@@ -492,7 +499,7 @@ export async function run(argv: string[]): Promise<void> {
   let bench: Bench | undefined;
   try {
     console.log('starting upstream, pipe, gateway and load generator …');
-    const up = await forkChild('upstream', path.join(__dirname, 'lib', 'stream', 'upstream-server.ts'), [String(f.shape.deltas), String(f.shape.intervalMs)]);
+    const up = await forkChild('upstream', path.join(__dirname, 'lib', 'stream', 'upstream-server.ts'), [String(f.shape.deltas), String(f.shape.intervalMs), f.shape.kind]);
     p.upstream = { child: up.child, url: `http://127.0.0.1:${up.port}` };
     const pipe = await forkChild('pipe', path.join(__dirname, 'lib', 'stream', 'pipe-server.ts'), [p.upstream.url]);
     p.pipe = { child: pipe.child, url: `http://127.0.0.1:${pipe.port}` };

@@ -19,6 +19,7 @@ import type { Client } from 'graphql-ws';
 import { CHAT } from '../../../test/support/chat';
 import { connectWs } from '../gql';
 import {
+  BENCH_TOOL,
   GATEWAY_MODEL,
   UPSTREAM_API_PATH,
   UPSTREAM_MODEL,
@@ -26,6 +27,7 @@ import {
   parseDeltaContent,
   promptMessages,
   type LoadgenCommand,
+  type StreamShape,
   type LoadgenReply,
   type ReadyMessage,
   type RunCommand,
@@ -111,18 +113,19 @@ function agentFor(origin: string): Agent {
   return agent;
 }
 
-function sseBody(messages: number): string {
+function sseBody(messages: number, shape: StreamShape): string {
   return JSON.stringify({
     model: UPSTREAM_MODEL,
     messages: promptMessages(messages),
     stream: true,
     stream_options: { include_usage: true },
+    ...(shape.kind === 'tools' ? { tools: [{ type: 'function', function: BENCH_TOOL }] } : {}),
   });
 }
 
 function startSse(cmd: RunCommand, rec: Recorder): () => void {
   const url = new URL(cmd.url);
-  const body = sseBody(cmd.promptMessages);
+  const body = sseBody(cmd.promptMessages, cmd.shape);
   const req: ClientRequest = request(
     {
       agent: agentFor(url.origin),
@@ -158,8 +161,9 @@ function startSse(cmd: RunCommand, rec: Recorder): () => void {
             rec.completed = true;
             continue;
           }
-          const parsed = JSON.parse(data) as { choices?: Array<{ delta?: { content?: string } }> };
-          const content = parsed.choices?.[0]?.delta?.content;
+          const parsed = JSON.parse(data) as { choices?: Array<{ delta?: { content?: string | null; tool_calls?: Array<{ function?: { arguments?: string } }> } }> };
+          const delta = parsed.choices?.[0]?.delta;
+          const content = delta?.content ?? delta?.tool_calls?.[0]?.function?.arguments;
           if (content) rec.delta(content, at);
         }
       });
@@ -196,10 +200,15 @@ async function ensurePool(url: string, token: string, size: number): Promise<voi
 interface ChatEventLite {
   type: string;
   content?: string | null;
+  toolCalls?: Array<{ arguments?: string | null }> | null;
 }
 
-function startSubscription(client: Client, rec: Recorder, messages: number): () => void {
-  const input = { model: GATEWAY_MODEL, messages: promptMessages(messages).map((m) => ({ role: m.role.toUpperCase(), content: m.content })) };
+function startSubscription(client: Client, rec: Recorder, messages: number, shape: StreamShape): () => void {
+  const input = {
+    model: GATEWAY_MODEL,
+    messages: promptMessages(messages).map((m) => ({ role: m.role.toUpperCase(), content: m.content })),
+    ...(shape.kind === 'tools' ? { tools: [BENCH_TOOL] } : {}),
+  };
   const cancel = client.subscribe<{ chatCompletion: ChatEventLite }>(
     { query: CHAT, variables: { input } },
     {
@@ -210,7 +219,7 @@ function startSubscription(client: Client, rec: Recorder, messages: number): () 
           return;
         }
         const ev = r.data?.chatCompletion;
-        if (ev?.type === 'DELTA') rec.delta(ev.content, at);
+        if (ev?.type === 'DELTA') rec.delta(ev.content ?? ev.toolCalls?.[0]?.arguments, at);
         else if (ev?.type === 'DONE') rec.completed = true;
       },
       error: (err) => rec.fail(`subscription: ${err instanceof Error ? err.message : JSON.stringify(err).slice(0, 200)}`),
@@ -246,7 +255,7 @@ async function run(cmd: RunCommand): Promise<RunReport> {
   const startOne = (i: number): void => {
     const rec = new Recorder(monoMs(), onClose);
     recorders[i] = rec;
-    cancels[i] = cmd.target === 'c' ? startSubscription(pool[i % sockets]!, rec, cmd.promptMessages) : startSse(cmd, rec);
+    cancels[i] = cmd.target === 'c' ? startSubscription(pool[i % sockets]!, rec, cmd.promptMessages, cmd.shape) : startSse(cmd, rec);
     timers.push(
       setTimeout(() => {
         if (rec.isClosed) return;

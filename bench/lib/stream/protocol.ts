@@ -13,11 +13,23 @@ export const TARGET_LABELS: Record<Target, string> = {
   c: '(c) gateway chatCompletion',
 };
 
-/** The upstream's stream: `deltas` content deltas, `intervalMs` apart, the first at once. */
+/**
+ * The upstream's stream: `deltas` deltas, `intervalMs` apart, the first at once; `text` streams
+ * content, `tools` the same payloads as one tool call's argument fragments (an agent writing a
+ * file), so both take the gateway's path for their kind of delta.
+ */
 export interface StreamShape {
   deltas: number;
   intervalMs: number;
+  kind: 'text' | 'tools';
 }
+
+/** The tool the `tools` kind declares and calls. */
+export const BENCH_TOOL = {
+  name: 'write_file',
+  description: 'Write a file',
+  parameters: { type: 'object', properties: { path: { type: 'string' }, text: { type: 'string' } }, required: ['path', 'text'] },
+};
 
 /** The model the streams ask for: the upstream id and the gateway's catalog id serving it. */
 export const UPSTREAM_MODEL = 'gpt-5.4-mini';

@@ -19,15 +19,24 @@ import { deltaContent, monoMs, UPSTREAM_MODEL, type ReadyMessage, type UpstreamS
 
 const deltas = Number(process.argv[2] ?? 64);
 const intervalMs = Number(process.argv[3] ?? 20);
+const tools = process.argv[4] === 'tools';
 
 const created = Math.floor(Date.now() / 1000);
 const chunk = (choices: string, extra = ''): string =>
   `data: {"id":"chatcmpl-bench","object":"chat.completion.chunk","created":${created},"model":"${UPSTREAM_MODEL}","system_fingerprint":"fp_bench","choices":${choices}${extra}}\n\n`;
 const deltaEvent = (seq: number, receivedMs: number): string => {
-  const delta = seq === 0 ? `{"role":"assistant","content":"${deltaContent(0, monoMs(), receivedMs)}"}` : `{"content":"${deltaContent(seq, monoMs())}"}`;
+  const payload = seq === 0 ? deltaContent(0, monoMs(), receivedMs) : deltaContent(seq, monoMs());
+  // tools: the payload as argument fragments of one call, OpenAI's convention (first piece with id and name).
+  const delta = tools
+    ? seq === 0
+      ? `{"role":"assistant","content":null,"tool_calls":[{"index":0,"id":"call_bench0","type":"function","function":{"name":"write_file","arguments":"${payload}"}}]}`
+      : `{"tool_calls":[{"index":0,"function":{"arguments":"${payload}"}}]}`
+    : seq === 0
+      ? `{"role":"assistant","content":"${payload}"}`
+      : `{"content":"${payload}"}`;
   return chunk(`[{"index":0,"delta":${delta},"logprobs":null,"finish_reason":null}]`);
 };
-const FINISH = chunk('[{"index":0,"delta":{},"logprobs":null,"finish_reason":"stop"}]');
+const FINISH = chunk(`[{"index":0,"delta":{},"logprobs":null,"finish_reason":"${tools ? 'tool_calls' : 'stop'}"}]`);
 const USAGE = chunk(
   '[]',
   `,"usage":{"prompt_tokens":8,"completion_tokens":${deltas},"total_tokens":${8 + deltas},"prompt_tokens_details":{"cached_tokens":0},"completion_tokens_details":{"reasoning_tokens":0}}`,

@@ -8,6 +8,7 @@ import type { CacheMark, ChatMessage, ContentPart, TextPart } from '../chat-mode
 import { ProviderId, UnsupportedFeatureError } from '../types';
 import type { UpstreamChatRequest } from '../types';
 import type { JsonObject } from './json';
+import { turnAppender } from './message-text';
 import { claudeThinking } from './reasoning-replay';
 import { SAFE_ID, toolIdMap } from './tool-ids';
 
@@ -97,13 +98,7 @@ function toolChoice(req: BodyRequest, thinkingOn: boolean): JsonObject | undefin
  */
 function messages(req: BodyRequest, replayThinking: boolean, mapId: (id: string) => string, marks: CacheMarks): JsonObject[] {
   const out: { role: 'user' | 'assistant'; content: JsonObject[] }[] = [];
-  const turn = (role: 'user' | 'assistant') => {
-    const last = out[out.length - 1];
-    if (last && last.role === role) return last.content;
-    const content: JsonObject[] = [];
-    out.push({ role, content });
-    return content;
-  };
+  const turn = turnAppender(out);
   for (const m of req.messages) {
     switch (m.role) {
       case 'system':

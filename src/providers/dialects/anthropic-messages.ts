@@ -4,9 +4,8 @@
  */
 import { ApiDialect } from '../types';
 import type { DialectAdapter, TokenCounts, UpstreamChatRequest, UpstreamEvent, UpstreamStream } from '../types';
-import type { ReasoningDetail } from '../chat-model';
 import { anthropicMessagesBody, checkAnthropicMessages } from './anthropic-messages-request';
-import { ToolCallTracker } from './tool-calls';
+import { TurnState } from './turn-state';
 import { malformedStreamError, midstreamError } from './http-error';
 import { joinUrl, openSseStream } from './http-stream';
 import type { SseNormalizer } from './http-stream';
@@ -48,12 +47,13 @@ export class AnthropicMessagesNormalizer implements SseNormalizer {
   };
   private thinkingTokens = 0;
   private finishReason: string | undefined;
-  private readonly tools = new ToolCallTracker();
-  /** Thinking blocks by content-block index, sealed into `details` at their stop. */
+  private readonly turn: TurnState;
+  /** Thinking blocks by content-block index, sealed at their stop. */
   private readonly thinking = new Map<number, { text: string; signature: string }>();
-  private readonly details: ReasoningDetail[] = [];
 
-  constructor(private readonly req: Pick<UpstreamChatRequest, 'provider' | 'credential' | 'upstreamModel'>) {}
+  constructor(private readonly req: Pick<UpstreamChatRequest, 'provider' | 'credential' | 'upstreamModel'>) {
+    this.turn = new TurnState(req);
+  }
 
   push(event: SseEvent, out: UpstreamEvent[]): boolean {
     const payload = parseJson(event.data);
@@ -92,15 +92,9 @@ export class AnthropicMessagesNormalizer implements SseNormalizer {
   }
 
   end(out: UpstreamEvent[]): void {
-    // A stream cut before a block's stop still owes its no-argument calls their "{}" (§3.2).
-    const noArgs = this.tools.finish();
-    if (noArgs.length > 0) out.push({ type: 'delta', toolCalls: noArgs });
+    // A stream cut before a block's stop still seals its thinking.
     for (const index of [...this.thinking.keys()]) this.blockStop(index, out);
-    if (this.finishReason !== undefined || this.details.length > 0) {
-      const finish: Extract<UpstreamEvent, { type: 'finish' }> = { type: 'finish', reason: this.finishReason ?? 'stop' };
-      if (this.details.length > 0) finish.reasoningDetails = this.details;
-      out.push(finish);
-    }
+    this.turn.finish(this.finishReason, out);
     this.finishReason = undefined;
   }
 
@@ -111,7 +105,7 @@ export class AnthropicMessagesNormalizer implements SseNormalizer {
         const input = objectAt(block, 'input');
         // Non-streaming-style starts may carry the whole input; streamed ones carry `{}`.
         const args = input && Object.keys(input).length > 0 ? JSON.stringify(input) : '';
-        out.push({ type: 'delta', toolCalls: [this.tools.start(`b${index}`, stringAt(block, 'id') ?? `toolu_${index}`, stringAt(block, 'name') ?? '', args)] });
+        out.push({ type: 'delta', toolCalls: [this.turn.tools.start(`b${index}`, stringAt(block, 'id') ?? `toolu_${index}`, stringAt(block, 'name') ?? '', args)] });
         break;
       }
       case 'thinking':
@@ -120,7 +114,7 @@ export class AnthropicMessagesNormalizer implements SseNormalizer {
       case 'redacted_thinking': {
         // Arrives whole; replayed unchanged (§2.2).
         const data = stringAt(block, 'data') ?? '';
-        this.seal({ type: 'reasoning.encrypted', data, format: 'anthropic-claude-v1', index: this.details.length, gw: this.hint() }, out);
+        this.turn.seal({ type: 'reasoning.encrypted', data, format: 'anthropic-claude-v1' }, out);
         break;
       }
       default:
@@ -149,7 +143,7 @@ export class AnthropicMessagesNormalizer implements SseNormalizer {
       }
       case 'input_json_delta': {
         // A no-argument call streams only "" (§3.2): skipped here, "{}" at its stop.
-        const piece = this.tools.args(`b${index}`, stringAt(delta, 'partial_json') ?? '');
+        const piece = this.turn.tools.args(`b${index}`, stringAt(delta, 'partial_json') ?? '');
         if (piece) out.push({ type: 'delta', toolCalls: [piece] });
         break;
       }
@@ -160,23 +154,13 @@ export class AnthropicMessagesNormalizer implements SseNormalizer {
   }
 
   private blockStop(index: number, out: UpstreamEvent[]): void {
-    const none = this.tools.close(`b${index}`);
+    const none = this.turn.tools.close(`b${index}`);
     if (none) out.push({ type: 'delta', toolCalls: [none] });
     const block = this.thinking.get(index);
     if (!block) return;
     this.thinking.delete(index);
     // One entry per block, in block order; empty thinking (display omitted) still has its signature.
-    this.seal({ type: 'reasoning.text', text: block.text, signature: block.signature, format: 'anthropic-claude-v1', index: this.details.length, gw: this.hint() }, out);
-  }
-
-  /** Keeps a detail for DONE and announces it (the Anthropic front door streams the signature). */
-  private seal(detail: ReasoningDetail, out: UpstreamEvent[]): void {
-    this.details.push(detail);
-    out.push({ type: 'delta', sealed: detail });
-  }
-
-  private hint(): ReasoningDetail['gw'] {
-    return { v: 1, provider: this.req.provider.id, model: this.req.upstreamModel };
+    this.turn.seal({ type: 'reasoning.text', text: block.text, signature: block.signature, format: 'anthropic-claude-v1' }, out);
   }
 
   /**

@@ -13,9 +13,8 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { ApiDialect } from '../types';
 import type { DialectAdapter, TokenCounts, UpstreamChatRequest, UpstreamEvent, UpstreamStream } from '../types';
 import { bedrockConnectError, bedrockMidstreamError, bedrockStreamException } from './bedrock-errors';
-import type { ReasoningDetail } from '../chat-model';
 import { checkBedrock, converseStreamInput } from './bedrock-request';
-import { ToolCallTracker } from './tool-calls';
+import { TurnState } from './turn-state';
 
 let sharedHandler: NodeHttpHandler | undefined;
 
@@ -147,21 +146,22 @@ async function* bedrockEvents(
  */
 export class BedrockStreamState {
   private finishReason: string | undefined;
-  private readonly tools = new ToolCallTracker();
+  private readonly turn: TurnState;
   private readonly reasoning = new Map<number, { text: string; signature: string }>();
-  private readonly details: ReasoningDetail[] = [];
 
-  constructor(private readonly req: Pick<UpstreamChatRequest, 'provider' | 'upstreamModel'>) {}
+  constructor(req: Pick<UpstreamChatRequest, 'provider' | 'upstreamModel'>) {
+    this.turn = new TurnState(req);
+  }
 
   push(event: ConverseStreamOutput): UpstreamEvent[] {
     const out: UpstreamEvent[] = [];
     const index = event.contentBlockStart?.contentBlockIndex ?? event.contentBlockDelta?.contentBlockIndex ?? event.contentBlockStop?.contentBlockIndex ?? -1;
     const toolStart = event.contentBlockStart?.start?.toolUse;
-    if (toolStart) out.push({ type: 'delta', toolCalls: [this.tools.start(`b${index}`, toolStart.toolUseId ?? `tooluse_${index}`, toolStart.name ?? '')] });
+    if (toolStart) out.push({ type: 'delta', toolCalls: [this.turn.tools.start(`b${index}`, toolStart.toolUseId ?? `tooluse_${index}`, toolStart.name ?? '')] });
     const delta = event.contentBlockDelta?.delta;
     if (delta?.text) out.push({ type: 'delta', content: delta.text });
     if (delta?.toolUse?.input) {
-      const piece = this.tools.args(`b${index}`, delta.toolUse.input);
+      const piece = this.turn.tools.args(`b${index}`, delta.toolUse.input);
       if (piece) out.push({ type: 'delta', toolCalls: [piece] });
     }
     const r = delta?.reasoningContent;
@@ -175,7 +175,7 @@ export class BedrockStreamState {
       if (r.signature) block.signature += r.signature;
       if (r.redactedContent) {
         this.reasoning.delete(index);
-        this.seal({ type: 'reasoning.encrypted', data: Buffer.from(r.redactedContent).toString('base64'), format: 'anthropic-claude-v1', index: this.details.length, gw: this.hint() }, out);
+        this.turn.seal({ type: 'reasoning.encrypted', data: Buffer.from(r.redactedContent).toString('base64'), format: 'anthropic-claude-v1' }, out);
       }
     }
     if (event.contentBlockStop) this.stop(index, out);
@@ -186,37 +186,21 @@ export class BedrockStreamState {
 
   end(): UpstreamEvent[] {
     const out: UpstreamEvent[] = [];
-    const noArgs = this.tools.finish();
-    if (noArgs.length > 0) out.push({ type: 'delta', toolCalls: noArgs });
     for (const index of [...this.reasoning.keys()]) this.stop(index, out);
-    if (this.finishReason !== undefined || this.tools.count > 0) {
-      const reason = this.tools.count > 0 && (this.finishReason === undefined || this.finishReason === 'stop') ? 'tool_calls' : (this.finishReason ?? 'stop');
-      const finish: Extract<UpstreamEvent, { type: 'finish' }> = { type: 'finish', reason };
-      if (this.details.length > 0) finish.reasoningDetails = this.details;
-      out.push(finish);
-    }
+    this.turn.finish(this.finishReason, out);
     return out;
   }
 
   private stop(index: number, out: UpstreamEvent[]): void {
     // A no-argument call streams `input: ""` (§3.2): "{}" at its stop.
-    const none = this.tools.close(`b${index}`);
+    const none = this.turn.tools.close(`b${index}`);
     if (none) out.push({ type: 'delta', toolCalls: [none] });
     const block = this.reasoning.get(index);
     if (!block) return;
     this.reasoning.delete(index);
     // Unsigned reasoning is never replayed (Vercel, §1.4): keep only signed blocks.
     if (block.signature === '') return;
-    this.seal({ type: 'reasoning.text', text: block.text, signature: block.signature, format: 'anthropic-claude-v1', index: this.details.length, gw: this.hint() }, out);
-  }
-
-  private seal(detail: ReasoningDetail, out: UpstreamEvent[]): void {
-    this.details.push(detail);
-    out.push({ type: 'delta', sealed: detail });
-  }
-
-  private hint(): ReasoningDetail['gw'] {
-    return { v: 1, provider: this.req.provider.id, model: this.req.upstreamModel };
+    this.turn.seal({ type: 'reasoning.text', text: block.text, signature: block.signature, format: 'anthropic-claude-v1' }, out);
   }
 }
 

@@ -16,7 +16,7 @@ import type { ChatMessage, ContentPart, ImageMediaType } from '../chat-model';
 import { UnsupportedFeatureError } from '../types';
 import type { UpstreamChatRequest } from '../types';
 import { anthropicThinking } from './anthropic-messages-request';
-import { textOf } from './message-text';
+import { textOf, turnAppender } from './message-text';
 import { claudeThinking } from './reasoning-replay';
 import { SAFE_ID, toolIdMap } from './tool-ids';
 
@@ -100,14 +100,8 @@ interface Options {
 
 function messages(req: BodyRequest, o: Options): Message[] {
   const mapId = toolIdMap(req.messages, SAFE_ID);
-  const out: Message[] = [];
-  const turn = (role: 'user' | 'assistant'): ContentBlock[] => {
-    const last = out[out.length - 1];
-    if (last && last.role === role) return last.content!;
-    const content: ContentBlock[] = [];
-    out.push({ role, content });
-    return content;
-  };
+  const out: { role: 'user' | 'assistant'; content: ContentBlock[] }[] = [];
+  const turn = turnAppender(out);
   for (const m of req.messages) {
     switch (m.role) {
       case 'system':
@@ -153,12 +147,12 @@ function messages(req: BodyRequest, o: Options): Message[] {
   }
   const last = out[out.length - 1];
   if (last?.role === 'assistant') {
-    const tail = last.content![last.content!.length - 1];
+    const tail = last.content[last.content.length - 1];
     if (tail?.text !== undefined) tail.text = tail.text.trimEnd();
   }
   if (o.autoCache) {
     const lastUser = [...out].reverse().find((m) => m.role === 'user');
-    lastUser?.content!.push(CACHE_POINT);
+    lastUser?.content.push(CACHE_POINT);
   }
   return out;
 }

@@ -10,9 +10,9 @@ import type { SseNormalizer } from './http-stream';
 import { firstObjectAt, isObject, numberAt, objectAt, parseJson, stringAt } from './json';
 import type { JsonObject } from './json';
 import type { SseEvent } from './sse-parser';
-import type { ReasoningDetail } from '../chat-model';
 import { checkGemini, geminiBody } from './gemini-request';
-import { ToolCallTracker, generateCallId } from './tool-calls';
+import { generateCallId } from './tool-calls';
+import { TurnState } from './turn-state';
 
 /**
  * §1.5: `promptTokenCount` includes cached content; `candidatesTokenCount` excludes thinking,
@@ -54,10 +54,11 @@ export function geminiFinishReason(reason: string): string {
 /** Stream state of one Gemini response. */
 export class GeminiNormalizer implements SseNormalizer {
   private finishReason: string | undefined;
-  private readonly tools = new ToolCallTracker();
-  private readonly details: ReasoningDetail[] = [];
+  private readonly turn: TurnState;
 
-  constructor(private readonly req: Pick<UpstreamChatRequest, 'provider' | 'credential' | 'upstreamModel'>) {}
+  constructor(private readonly req: Pick<UpstreamChatRequest, 'provider' | 'credential' | 'upstreamModel'>) {
+    this.turn = new TurnState(req);
+  }
 
   push(event: SseEvent, out: UpstreamEvent[]): boolean {
     if (event.data.trim() === '') return false;
@@ -79,13 +80,8 @@ export class GeminiNormalizer implements SseNormalizer {
   }
 
   end(out: UpstreamEvent[]): void {
-    if (this.finishReason !== undefined || this.tools.count > 0) {
-      // Gemini says STOP even when it called tools (§2.3).
-      const reason = this.tools.count > 0 && (this.finishReason === undefined || this.finishReason === 'stop') ? 'tool_calls' : (this.finishReason ?? 'stop');
-      const finish: Extract<UpstreamEvent, { type: 'finish' }> = { type: 'finish', reason };
-      if (this.details.length > 0) finish.reasoningDetails = this.details;
-      out.push(finish);
-    }
+    // Gemini says STOP even when it called tools (§2.3): the turn state maps it.
+    this.turn.finish(this.finishReason, out);
     this.finishReason = undefined;
   }
 
@@ -100,19 +96,16 @@ export class GeminiNormalizer implements SseNormalizer {
     if (call) {
       const id = stringAt(call, 'id') || generateCallId();
       const args = JSON.stringify(objectAt(call, 'args') ?? {});
-      out.push({ type: 'delta', toolCalls: [this.tools.start(`c${this.tools.count}`, id, stringAt(call, 'name') ?? '', args)] });
-      if (signature) this.details.push({ type: 'reasoning.encrypted', data: signature, id, format: 'google-gemini-v1', index: this.details.length, gw: this.hint() });
+      const tools = this.turn.tools;
+      out.push({ type: 'delta', toolCalls: [tools.start(`c${tools.count}`, id, stringAt(call, 'name') ?? '', args)] });
+      if (signature) this.turn.keep({ type: 'reasoning.encrypted', data: signature, id, format: 'google-gemini-v1' });
       return;
     }
-    if (signature) this.details.push({ type: 'reasoning.encrypted', data: signature, format: 'google-gemini-v1', index: this.details.length, gw: this.hint() });
+    if (signature) this.turn.keep({ type: 'reasoning.encrypted', data: signature, format: 'google-gemini-v1' });
     const text = stringAt(part, 'text');
     if (!text) return; // empty signature carriers
     // Thought summaries are parts flagged `thought: true`.
     out.push(part.thought === true ? { type: 'delta', reasoning: text } : { type: 'delta', content: text });
-  }
-
-  private hint(): ReasoningDetail['gw'] {
-    return { v: 1, provider: this.req.provider.id, model: this.req.upstreamModel };
   }
 }
 

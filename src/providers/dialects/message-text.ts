@@ -18,11 +18,17 @@ export function imageUrl(image: ImageSource): string {
   return image.kind === 'url' ? image.url : `data:${image.mediaType};base64,${image.data}`;
 }
 
+
 /**
- * §3.8: the text of a final (prefill) assistant message loses trailing whitespace, which
- * Anthropic and Bedrock reject.
+ * Appends to a turn list where consecutive messages of one role merge into one turn (Anthropic,
+ * Bedrock and Gemini alternate roles: tool results join the user turn that follows them).
  */
-export function trimFinalAssistant<T extends { role: string }>(messages: T[], trim: (m: T) => void): void {
-  const last = messages[messages.length - 1];
-  if (last && last.role === 'assistant') trim(last);
+export function turnAppender<R extends string, B>(out: { role: R; content: B[] }[]): (role: R) => B[] {
+  return (role) => {
+    const last = out[out.length - 1];
+    if (last && last.role === role) return last.content;
+    const content: B[] = [];
+    out.push({ role, content });
+    return content;
+  };
 }

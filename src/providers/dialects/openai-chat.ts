@@ -15,7 +15,8 @@ import { joinUrl, openSseStream } from './http-stream';
 import type { SseNormalizer } from './http-stream';
 import { firstObjectAt, isObject, numberAt, objectAt, parseJson, stringAt } from './json';
 import { checkOpenAiChat, openAiChatBody } from './openai-chat-request';
-import { ToolCallTracker, generateCallId } from './tool-calls';
+import { generateCallId } from './tool-calls';
+import { TurnState } from './turn-state';
 import type { ToolCallDelta } from '../chat-model';
 import type { JsonObject } from './json';
 import type { SseEvent } from './sse-parser';
@@ -47,13 +48,15 @@ export function normalizeOpenAiUsage(usage: JsonObject, completionExcludesReason
 /** Stream state of one OpenAI-dialect response. */
 export class OpenAiChatNormalizer implements SseNormalizer {
   private finishReason: string | undefined;
-  private readonly tools = new ToolCallTracker();
+  private readonly turn: TurnState;
   /** Upstream tool-call index (or id) → our tracker key and the id it started with. */
   private readonly byIndex = new Map<string, { key: string; id: string | undefined }>();
   private lastKey: string | undefined;
   private reasoningText = '';
 
-  constructor(private readonly req: Pick<UpstreamChatRequest, 'provider' | 'credential'>) {}
+  constructor(private readonly req: Pick<UpstreamChatRequest, 'provider' | 'credential'>) {
+    this.turn = new TurnState(req);
+  }
 
   push(event: SseEvent, out: UpstreamEvent[]): boolean {
     const data = event.data.trim();
@@ -87,19 +90,11 @@ export class OpenAiChatNormalizer implements SseNormalizer {
   }
 
   end(out: UpstreamEvent[]): void {
-    const noArgs = this.tools.finish();
-    if (noArgs.length > 0) out.push({ type: 'delta', toolCalls: noArgs });
-    if (this.finishReason !== undefined || this.tools.count > 0 || this.reasoningText !== '') {
-      // Some compatible providers say "stop" after tool calls; the turn ended for tools (§2).
-      const reason = this.tools.count > 0 && (this.finishReason === undefined || this.finishReason === 'stop') ? 'tool_calls' : (this.finishReason ?? 'stop');
-      const finish: Extract<UpstreamEvent, { type: 'finish' }> = { type: 'finish', reason };
-      if (this.reasoningText !== '') {
-        finish.reasoningDetails = [
-          { type: 'reasoning.text', text: this.reasoningText, format: 'unknown', index: 0, gw: { v: 1, provider: this.req.provider.id, field: 'reasoning_content' } },
-        ];
-      }
-      out.push(finish);
-    }
+    // The turn's reasoning, concatenated, for providers that want it back (§4.2 `reasoning_content`).
+    if (this.reasoningText !== '') this.turn.keep({ type: 'reasoning.text', text: this.reasoningText, format: 'unknown' }, { field: 'reasoning_content' });
+    this.reasoningText = '';
+    // Some compatible providers say "stop" after tool calls: the turn state maps it (§2).
+    this.turn.finish(this.finishReason, out);
     this.finishReason = undefined;
   }
 
@@ -139,14 +134,14 @@ export class OpenAiChatNormalizer implements SseNormalizer {
       const known = slot !== undefined ? this.byIndex.get(slot) : undefined;
       const isNew = known === undefined ? slot !== undefined || name !== undefined : id !== undefined && known.id !== undefined && id !== known.id;
       if (isNew && name !== undefined) {
-        const key = `k${this.tools.count}`;
+        const key = `k${this.turn.tools.count}`;
         this.byIndex.set(slot ?? key, { key, id });
         this.lastKey = key;
-        out.push(this.tools.start(key, id ?? generateCallId(), name, args));
+        out.push(this.turn.tools.start(key, id ?? generateCallId(), name, args));
         continue;
       }
       const key = known?.key ?? this.lastKey;
-      const piece = key !== undefined ? this.tools.args(key, args) : undefined;
+      const piece = key !== undefined ? this.turn.tools.args(key, args) : undefined;
       if (piece) out.push(piece);
     }
     return out.length > 0 ? out : undefined;

@@ -77,6 +77,7 @@ async function makeRecords(db: DataSource, a: SeedActors, count: number): Promis
       inputTokens: input,
       outputTokens: output,
       cachedInputTokens: 0,
+      cacheWriteTokens: 0,
       reasoningTokens: 0,
       usageEstimated: false,
       costMicroUsd: m.price ? Math.round(input * m.price.inputPerMTok + output * m.price.outputPerMTok) : null,

@@ -4,9 +4,11 @@
  * ```json
  * {"models":[{"id":"z-ai/glm-5.3","name":"GLM-5.3","contextLength":202752,
  *   "offers":[{"provider":"ZAI","upstreamModel":"glm-5.3",
- *              "price":{"inputPerMTok":1,"outputPerMTok":3.2,"cachedInputPerMTok":0.2}}]}]}
+ *              "price":{"inputPerMTok":1,"outputPerMTok":3.2,"cachedInputPerMTok":0.2,
+ *                       "cacheWritePerMTok":1}}]}]}
  * ```
- * `price` is optional (cost unknown); `cachedInputPerMTok` defaults to `inputPerMTok`.
+ * `price` is optional (cost unknown); `cachedInputPerMTok` (cache reads) and
+ * `cacheWritePerMTok` (cache writes) default to `inputPerMTok`.
  * The config module passes the path; nothing here reads the environment.
  */
 import { readFile } from 'node:fs/promises';
@@ -22,6 +24,7 @@ const priceSchema = z
     inputPerMTok: z.number().finite().nonnegative(),
     outputPerMTok: z.number().finite().nonnegative(),
     cachedInputPerMTok: z.number().finite().nonnegative().optional(),
+    cacheWritePerMTok: z.number().finite().nonnegative().optional(),
   })
   .strict();
 
@@ -92,6 +95,7 @@ export function parseCatalogFile(text: string, source: string): CatalogModel[] {
               inputPerMTok: o.price.inputPerMTok,
               outputPerMTok: o.price.outputPerMTok,
               cachedInputPerMTok: o.price.cachedInputPerMTok ?? o.price.inputPerMTok,
+              cacheWritePerMTok: o.price.cacheWritePerMTok ?? o.price.inputPerMTok,
             }
           : null,
       })),

@@ -84,17 +84,31 @@ export function createCatalog(operatorModels: readonly CatalogModel[] = []): Cat
 }
 
 /**
- * Estimated cost in micro-USD, rounded to an integer: uncached input at the input price, cached
- * input at the cached price, output (reasoning included) at the output price. USD per million
- * tokens is micro-USD per token, so no scaling. Null price (unknown cost) → null.
+ * Estimated cost in micro-USD, rounded to an integer: plain input at the input price, cache
+ * reads at the cached price, cache writes at the cache-write price, output (reasoning included)
+ * at the output price. `inputTokens` includes reads and writes, so plain input is what remains.
+ * USD per million tokens is micro-USD per token, so no scaling. Null price (unknown cost) → null.
  */
 export function costMicroUsd(
   price: ModelPrice | null,
-  usage: Pick<TokenCounts, 'inputTokens' | 'outputTokens' | 'cachedInputTokens'>,
+  usage: Pick<TokenCounts, 'inputTokens' | 'outputTokens' | 'cachedInputTokens' | 'cacheWriteTokens'>,
 ): number | null {
   if (price === null) return null;
   const input = Math.max(0, usage.inputTokens);
-  const cached = Math.min(Math.max(0, usage.cachedInputTokens), input);
+  // Counts that do not add up (a provider's bug) never bill more input tokens than it reported:
+  // reads are capped at the input, writes at what the reads leave.
+  const cached = clamp(usage.cachedInputTokens, input);
+  const written = clamp(usage.cacheWriteTokens, input - cached);
   const output = Math.max(0, usage.outputTokens);
-  return Math.round((input - cached) * price.inputPerMTok + cached * price.cachedInputPerMTok + output * price.outputPerMTok);
+  return Math.round(
+    (input - cached - written) * price.inputPerMTok +
+      cached * price.cachedInputPerMTok +
+      written * price.cacheWritePerMTok +
+      output * price.outputPerMTok,
+  );
+}
+
+/** `n` within [0, max]. */
+function clamp(n: number, max: number): number {
+  return Math.min(Math.max(0, n), max);
 }

@@ -10,6 +10,11 @@ export interface ModelPrice {
   outputPerMTok: number;
   /** Price of cache-read input tokens (equal to inputPerMTok when the provider has no discount). */
   cachedInputPerMTok: number;
+  /**
+   * Price of input tokens written to the provider's prompt cache (equal to inputPerMTok when
+   * writing costs nothing extra, e.g. OpenAI's and Gemini's implicit caching).
+   */
+  cacheWritePerMTok: number;
 }
 
 /** One provider serving a model. */

@@ -92,6 +92,7 @@ describe('usage records survive a Postgres outage', () => {
       inputTokens: 1,
       outputTokens: 2,
       cachedInputTokens: 0,
+      cacheWriteTokens: 0,
       reasoningTokens: 0,
       usageEstimated: false,
       costMicroUsd: 3,

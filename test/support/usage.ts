@@ -7,7 +7,7 @@ import { insertUsage } from '../../src/modules/usage/usage-recorder';
 export const SUMMARY = `query($filter: UsageFilter!, $groupBy: [UsageDimension!]!, $bucket: TimeBucket) {
   usageSummary(filter: $filter, groupBy: $groupBy, bucket: $bucket) {
     bucketStart provider model keyId status key { id } user { id } organization { id }
-    totals { requests inputTokens outputTokens cachedInputTokens reasoningTokens costMicroUsd failedRequests unknownCostRequests }
+    totals { requests inputTokens outputTokens cachedInputTokens cacheWriteTokens reasoningTokens costMicroUsd failedRequests unknownCostRequests }
   }
 }`;
 
@@ -15,7 +15,7 @@ export const RECORDS = `query($filter: UsageFilter!, $first: Int, $after: String
   usageRecords(filter: $filter, first: $first, after: $after) {
     edges { cursor node {
       id requestId user { id email } organization { id } provider keySource key { id } keyId model upstreamModel
-      inputTokens outputTokens cachedInputTokens reasoningTokens usageEstimated costMicroUsd costKnown status errorCode
+      inputTokens outputTokens cachedInputTokens cacheWriteTokens reasoningTokens usageEstimated costMicroUsd costKnown status errorCode
       timeToFirstTokenMs durationMs createdAt
     } }
     pageInfo { hasNextPage endCursor }
@@ -27,6 +27,7 @@ export interface Totals {
   inputTokens: number;
   outputTokens: number;
   cachedInputTokens: number;
+  cacheWriteTokens: number;
   reasoningTokens: number;
   costMicroUsd: number;
   failedRequests: number;
@@ -58,6 +59,7 @@ export function usage(at: string, o: Partial<UsageRecordInput> & Pick<UsageRecor
     inputTokens: 100,
     outputTokens: 10,
     cachedInputTokens: 0,
+    cacheWriteTokens: 0,
     reasoningTokens: 0,
     usageEstimated: false,
     costMicroUsd: 50,
@@ -96,6 +98,7 @@ export function totalsOf(records: readonly UsageRecordInput[]): Totals {
     inputTokens: records.reduce((s, r) => s + r.inputTokens, 0),
     outputTokens: records.reduce((s, r) => s + r.outputTokens, 0),
     cachedInputTokens: records.reduce((s, r) => s + r.cachedInputTokens, 0),
+    cacheWriteTokens: records.reduce((s, r) => s + r.cacheWriteTokens, 0),
     reasoningTokens: records.reduce((s, r) => s + r.reasoningTokens, 0),
     costMicroUsd: records.reduce((s, r) => s + (r.costMicroUsd ?? 0), 0),
     failedRequests: records.filter((r) => r.status === UsageStatus.FAILED).length,

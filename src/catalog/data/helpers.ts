@@ -7,13 +7,21 @@ import { getProvider } from '../../providers/registry';
 import type { ProviderId } from '../../providers/types';
 import type { CatalogModel, ModelOffer, ModelPrice } from '../types';
 
-/** A price; cached input defaults to the full input price (no cache discount). */
-export function usd(inputPerMTok: number, outputPerMTok: number, cachedInputPerMTok = inputPerMTok): ModelPrice {
-  return { inputPerMTok, outputPerMTok, cachedInputPerMTok };
+/**
+ * A price; cache reads default to the full input price (no cache discount), cache writes to the
+ * input price (no write surcharge).
+ */
+export function usd(
+  inputPerMTok: number,
+  outputPerMTok: number,
+  cachedInputPerMTok = inputPerMTok,
+  cacheWritePerMTok = inputPerMTok,
+): ModelPrice {
+  return { inputPerMTok, outputPerMTok, cachedInputPerMTok, cacheWritePerMTok };
 }
 
 /** Subscription plans bill a flat fee: per-request cost is 0 (contract: costMicroUsd). */
-export const PLAN_PRICE: ModelPrice = Object.freeze({ inputPerMTok: 0, outputPerMTok: 0, cachedInputPerMTok: 0 });
+export const PLAN_PRICE: ModelPrice = Object.freeze({ inputPerMTok: 0, outputPerMTok: 0, cachedInputPerMTok: 0, cacheWritePerMTok: 0 });
 
 /** One offer. */
 export function offer(provider: ProviderId, upstreamModel: string, price: ModelPrice): ModelOffer {

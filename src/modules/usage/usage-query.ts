@@ -84,13 +84,13 @@ function filterSql(c: UsageCriteria, p: SqlParams): string[] {
 }
 
 const RAW_SUMS = `count(*) AS requests, sum(input_tokens) AS input_tokens, sum(output_tokens) AS output_tokens,
-  sum(cached_input_tokens) AS cached_input_tokens, sum(reasoning_tokens) AS reasoning_tokens,
+  sum(cached_input_tokens) AS cached_input_tokens, sum(cache_write_tokens) AS cache_write_tokens, sum(reasoning_tokens) AS reasoning_tokens,
   sum(cost_micro_usd) AS cost_micro_usd, count(*) FILTER (WHERE cost_micro_usd IS NULL) AS unknown_cost_requests,
   count(*) FILTER (WHERE status = 'FAILED') AS failed_requests`;
 
 const rollupSums = (failedSql: string) => `sum(requests) AS requests, sum(input_tokens) AS input_tokens,
   sum(output_tokens) AS output_tokens, sum(cached_input_tokens) AS cached_input_tokens,
-  sum(reasoning_tokens) AS reasoning_tokens, sum(cost_micro_usd) AS cost_micro_usd,
+  sum(cache_write_tokens) AS cache_write_tokens, sum(reasoning_tokens) AS reasoning_tokens, sum(cost_micro_usd) AS cost_micro_usd,
   sum(unknown_cost_requests) AS unknown_cost_requests, ${failedSql} AS failed_requests`;
 
 /**
@@ -137,7 +137,7 @@ export function summaryStatement(
   const sql = `SELECT ${names.join(', ')},
       sum(requests)::int AS requests, sum(input_tokens)::float8 AS input_tokens,
       sum(output_tokens)::float8 AS output_tokens, sum(cached_input_tokens)::float8 AS cached_input_tokens,
-      sum(reasoning_tokens)::float8 AS reasoning_tokens, coalesce(sum(cost_micro_usd), 0)::float8 AS cost_micro_usd,
+      sum(cache_write_tokens)::float8 AS cache_write_tokens, sum(reasoning_tokens)::float8 AS reasoning_tokens, coalesce(sum(cost_micro_usd), 0)::float8 AS cost_micro_usd,
       coalesce(sum(failed_requests), 0)::int AS failed_requests, sum(unknown_cost_requests)::int AS unknown_cost_requests
     FROM (${branches.join('\n UNION ALL ')}) s
     GROUP BY ${positions} HAVING sum(requests) > 0 ORDER BY ${order}`;
@@ -148,7 +148,7 @@ export function summaryStatement(
 // Selected from `usage_records r`: ORDER BY names the table's columns (r.id is a bigint; the
 // output column `id` is its text form and would sort 10 before 9).
 const RECORD_COLUMNS = `r.id::text AS id, r.request_id, r.user_id, r.organization_id, r.provider, r.key_source, r.key_id,
-  r.model, r.upstream_model, r.input_tokens, r.output_tokens, r.cached_input_tokens, r.reasoning_tokens, r.usage_estimated,
+  r.model, r.upstream_model, r.input_tokens, r.output_tokens, r.cached_input_tokens, r.cache_write_tokens, r.reasoning_tokens, r.usage_estimated,
   r.cost_micro_usd::float8 AS cost_micro_usd, r.status, r.error_code, r.time_to_first_token_ms, r.duration_ms, r.created_at,
   to_char(r.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor_at`;
 

@@ -45,7 +45,7 @@ export class UsageRecordEntity {
   @Column({ name: 'upstream_model', type: 'varchar', length: 200 })
   upstreamModel!: string;
 
-  /** Including cached input. */
+  /** Including cached input (reads and writes). */
   @Column({ name: 'input_tokens', type: 'int' })
   inputTokens!: number;
 
@@ -55,6 +55,10 @@ export class UsageRecordEntity {
 
   @Column({ name: 'cached_input_tokens', type: 'int' })
   cachedInputTokens!: number;
+
+  /** Input tokens written to the provider's prompt cache. Rows from before it was counted hold 0. */
+  @Column({ name: 'cache_write_tokens', type: 'int', default: 0 })
+  cacheWriteTokens!: number;
 
   @Column({ name: 'reasoning_tokens', type: 'int' })
   reasoningTokens!: number;

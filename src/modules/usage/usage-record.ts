@@ -16,6 +16,8 @@ export interface UsageRecordInput {
   inputTokens: number;
   outputTokens: number;
   cachedInputTokens: number;
+  /** Input tokens written to the provider's prompt cache (part of inputTokens). */
+  cacheWriteTokens: number;
   reasoningTokens: number;
   usageEstimated: boolean;
   costMicroUsd: number | null;

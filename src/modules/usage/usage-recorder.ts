@@ -111,6 +111,7 @@ const COLUMNS: ReadonlyArray<readonly [column: string, arrayType: string, value:
   ['input_tokens', 'int[]', (r) => r.inputTokens],
   ['output_tokens', 'int[]', (r) => r.outputTokens],
   ['cached_input_tokens', 'int[]', (r) => r.cachedInputTokens],
+  ['cache_write_tokens', 'int[]', (r) => r.cacheWriteTokens],
   ['reasoning_tokens', 'int[]', (r) => r.reasoningTokens],
   ['usage_estimated', 'boolean[]', (r) => r.usageEstimated],
   // A string: bigint-safe, whatever the driver does with large numbers.

@@ -30,6 +30,9 @@ export abstract class UsageRollupBase {
   @Column({ name: 'cached_input_tokens', type: 'bigint' })
   cachedInputTokens!: string;
 
+  @Column({ name: 'cache_write_tokens', type: 'bigint', default: 0 })
+  cacheWriteTokens!: string;
+
   @Column({ name: 'reasoning_tokens', type: 'bigint' })
   reasoningTokens!: string;
 

@@ -7,6 +7,7 @@ export interface UsageTotalsRow {
   inputTokens: number;
   outputTokens: number;
   cachedInputTokens: number;
+  cacheWriteTokens: number;
   reasoningTokens: number;
   /** Sum of the known costs; unknown costs count as 0. */
   costMicroUsd: number;
@@ -48,6 +49,7 @@ export interface RawGroup {
   input_tokens: number;
   output_tokens: number;
   cached_input_tokens: number;
+  cache_write_tokens: number;
   reasoning_tokens: number;
   cost_micro_usd: number;
   failed_requests: number;
@@ -68,6 +70,7 @@ export interface RawRecord {
   input_tokens: number;
   output_tokens: number;
   cached_input_tokens: number;
+  cache_write_tokens: number;
   reasoning_tokens: number;
   usage_estimated: boolean;
   cost_micro_usd: number | null;
@@ -85,6 +88,7 @@ export function toTotals(r: RawGroup): UsageTotalsRow {
     inputTokens: r.input_tokens,
     outputTokens: r.output_tokens,
     cachedInputTokens: r.cached_input_tokens,
+    cacheWriteTokens: r.cache_write_tokens,
     reasoningTokens: r.reasoning_tokens,
     costMicroUsd: r.cost_micro_usd,
     failedRequests: r.failed_requests,
@@ -119,6 +123,7 @@ export function toRecord(r: RawRecord): UsageRecordRow {
     inputTokens: r.input_tokens,
     outputTokens: r.output_tokens,
     cachedInputTokens: r.cached_input_tokens,
+    cacheWriteTokens: r.cache_write_tokens,
     reasoningTokens: r.reasoning_tokens,
     usageEstimated: r.usage_estimated,
     costMicroUsd: r.cost_micro_usd,
@@ -137,6 +142,7 @@ export const ZERO_TOTALS: Readonly<UsageTotalsRow> = Object.freeze({
   inputTokens: 0,
   outputTokens: 0,
   cachedInputTokens: 0,
+  cacheWriteTokens: 0,
   reasoningTokens: 0,
   costMicroUsd: 0,
   failedRequests: 0,

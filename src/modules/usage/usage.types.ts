@@ -53,6 +53,10 @@ export class UsageTotalsType {
   @Field(() => Float)
   cachedInputTokens!: number;
 
+  /** Input tokens written to the provider's prompt cache. */
+  @Field(() => Float)
+  cacheWriteTokens!: number;
+
   @Field(() => Float)
   reasoningTokens!: number;
 
@@ -150,6 +154,10 @@ export class UsageRecordType {
   @Field(() => Int)
   cachedInputTokens!: number;
 
+  /** Input tokens written to the provider's prompt cache (billed at its write price). */
+  @Field(() => Int)
+  cacheWriteTokens!: number;
+
   @Field(() => Int)
   reasoningTokens!: number;
 
@@ -193,6 +201,7 @@ export class UsageRecordType {
       inputTokens: r.inputTokens,
       outputTokens: r.outputTokens,
       cachedInputTokens: r.cachedInputTokens,
+      cacheWriteTokens: r.cacheWriteTokens,
       reasoningTokens: r.reasoningTokens,
       usageEstimated: r.usageEstimated,
       costMicroUsd: r.costMicroUsd ?? 0,

@@ -12,13 +12,13 @@ const good = {
   name: 'GLM-5.3',
   contextLength: 202752,
   offers: [
-    { provider: 'ZAI', upstreamModel: 'glm-5.3', price: { inputPerMTok: 1, outputPerMTok: 3.2, cachedInputPerMTok: 0.2 } },
+    { provider: 'ZAI', upstreamModel: 'glm-5.3', price: { inputPerMTok: 1, outputPerMTok: 3.2, cachedInputPerMTok: 0.2, cacheWritePerMTok: 1.25 } },
     { provider: 'FIREWORKS', upstreamModel: 'accounts/fireworks/models/glm-5p3' },
   ],
 };
 
 describe('parseCatalogFile', () => {
-  it('parses models, defaulting a missing price to null and cached input to the input price', () => {
+  it('parses models, defaulting a missing price to null and cache reads and writes to the input price', () => {
     const models = parseCatalogFile(
       file([good, { id: 'openai/gpt-5.5', name: 'GPT-5.5', offers: [{ provider: 'OPENAI', upstreamModel: 'gpt-5.5', price: { inputPerMTok: 4, outputPerMTok: 20 } }] }]),
       SOURCE,
@@ -29,14 +29,14 @@ describe('parseCatalogFile', () => {
         name: 'GLM-5.3',
         contextLength: 202752,
         offers: [
-          { provider: ProviderId.ZAI, upstreamModel: 'glm-5.3', price: { inputPerMTok: 1, outputPerMTok: 3.2, cachedInputPerMTok: 0.2 } },
+          { provider: ProviderId.ZAI, upstreamModel: 'glm-5.3', price: { inputPerMTok: 1, outputPerMTok: 3.2, cachedInputPerMTok: 0.2, cacheWritePerMTok: 1.25 } },
           { provider: ProviderId.FIREWORKS, upstreamModel: 'accounts/fireworks/models/glm-5p3', price: null },
         ],
       },
       {
         id: 'openai/gpt-5.5',
         name: 'GPT-5.5',
-        offers: [{ provider: ProviderId.OPENAI, upstreamModel: 'gpt-5.5', price: { inputPerMTok: 4, outputPerMTok: 20, cachedInputPerMTok: 4 } }],
+        offers: [{ provider: ProviderId.OPENAI, upstreamModel: 'gpt-5.5', price: { inputPerMTok: 4, outputPerMTok: 20, cachedInputPerMTok: 4, cacheWritePerMTok: 4 } }],
       },
     ]);
     const catalog = createCatalog(models);
@@ -60,6 +60,8 @@ describe('parseCatalogFile', () => {
     ['no models key', '{}', /: models: Required/],
     ['a typo in a field name', file([{ ...good, context_length: 5 }]), /models\[0\]: Unrecognized key\(s\) in object: 'context_length'/],
     ['a negative price', file([{ ...good, offers: [{ provider: 'ZAI', upstreamModel: 'g', price: { inputPerMTok: -1, outputPerMTok: 1 } }] }]), /models\[0\]\.offers\[0\]\.price\.inputPerMTok: Number must be greater than or equal to 0/],
+    ['a negative cache-write price', file([{ ...good, offers: [{ provider: 'ZAI', upstreamModel: 'g', price: { inputPerMTok: 1, outputPerMTok: 1, cacheWritePerMTok: -0.5 } }] }]), /models\[0\]\.offers\[0\]\.price\.cacheWritePerMTok: Number must be greater than or equal to 0/],
+    ['a cache-write price that is not a number', file([{ ...good, offers: [{ provider: 'ZAI', upstreamModel: 'g', price: { inputPerMTok: 1, outputPerMTok: 1, cacheWritePerMTok: '1.25' } }] }]), /models\[0\]\.offers\[0\]\.price\.cacheWritePerMTok: Expected number, received string/],
     ['no offers', file([{ ...good, offers: [] }]), /models\[0\]\.offers: needs at least one offer/],
     ['an empty upstream id', file([{ ...good, offers: [{ provider: 'ZAI', upstreamModel: ' ' }] }]), /models\[0\]\.offers\[0\]\.upstreamModel: must not be empty/],
     ['a fractional context length', file([{ ...good, contextLength: 1.5 }]), /models\[0\]\.contextLength: Expected integer/],

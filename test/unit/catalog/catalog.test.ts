@@ -41,7 +41,7 @@ describe('built-in catalog', () => {
       for (const m of served) {
         expect(m.id.startsWith(`${slug}/`)).toBe(true);
         expect(m.offers).toHaveLength(1);
-        expect(m.offers[0]?.price).toEqual({ inputPerMTok: 0, outputPerMTok: 0, cachedInputPerMTok: 0 });
+        expect(m.offers[0]?.price).toEqual({ inputPerMTok: 0, outputPerMTok: 0, cachedInputPerMTok: 0, cacheWritePerMTok: 0 });
         expect(m.id).toBe(`${slug}/${m.offers[0]?.upstreamModel}`);
       }
       const underSlug = catalog.list().filter((m) => m.id.startsWith(`${slug}/`));
@@ -53,9 +53,31 @@ describe('built-in catalog', () => {
     for (const m of BUILTIN_MODELS) expect(planRuleProblems(m)).toEqual([]);
   });
 
+  it('bills Claude cache writes (Anthropic and Bedrock) at 1.25x input and reads at 0.1x; other models write at the input price', () => {
+    let claudeOffers = 0;
+    for (const m of BUILTIN_MODELS) {
+      for (const o of m.offers) {
+        if (!o.price) continue;
+        if (o.upstreamModel.includes('claude')) {
+          claudeOffers++;
+          expect([ProviderId.ANTHROPIC, ProviderId.BEDROCK]).toContain(o.provider);
+          expect(o.price.cacheWritePerMTok).toBeCloseTo(o.price.inputPerMTok * 1.25, 10);
+          expect(o.price.cachedInputPerMTok).toBeCloseTo(o.price.inputPerMTok * 0.1, 10);
+        } else {
+          expect({ model: m.id, provider: o.provider, write: o.price.cacheWritePerMTok }).toEqual({ model: m.id, provider: o.provider, write: o.price.inputPerMTok });
+        }
+      }
+    }
+    expect(claudeOffers).toBeGreaterThanOrEqual(10);
+    expect(catalog.get('anthropic/claude-sonnet-4.6')?.offers.map((o) => [o.provider, o.price?.cacheWritePerMTok])).toEqual([
+      [ProviderId.ANTHROPIC, 3.75],
+      [ProviderId.BEDROCK, 3.75],
+    ]);
+  });
+
   it('contains the models the design docs name', () => {
     expect(catalog.get('zai-coding/glm-4.7')?.offers).toEqual([
-      { provider: ProviderId.ZAI_CODING, upstreamModel: 'glm-4.7', price: { inputPerMTok: 0, outputPerMTok: 0, cachedInputPerMTok: 0 } },
+      { provider: ProviderId.ZAI_CODING, upstreamModel: 'glm-4.7', price: { inputPerMTok: 0, outputPerMTok: 0, cachedInputPerMTok: 0, cacheWritePerMTok: 0 } },
     ]);
     expect(catalog.get('kimi-coding/kimi-for-coding')?.contextLength).toBe(262_144);
     expect(catalog.get('byteplus-coding/bytedance-seed-code')).toBeDefined();
@@ -135,7 +157,7 @@ describe('Catalog.resolve', () => {
     const r = catalog.resolve('zai-coding/glm-5.3');
     expect(r?.passthrough).toBe(true);
     expect(r?.offers).toEqual([
-      { provider: ProviderId.ZAI_CODING, upstreamModel: 'glm-5.3', price: { inputPerMTok: 0, outputPerMTok: 0, cachedInputPerMTok: 0 } },
+      { provider: ProviderId.ZAI_CODING, upstreamModel: 'glm-5.3', price: { inputPerMTok: 0, outputPerMTok: 0, cachedInputPerMTok: 0, cacheWritePerMTok: 0 } },
     ]);
   });
 
@@ -148,7 +170,7 @@ describe('operator models', () => {
   const replacement: CatalogModel = {
     id: 'openai/gpt-5.5',
     name: 'GPT-5.5 (negotiated)',
-    offers: [{ provider: ProviderId.OPENAI, upstreamModel: 'gpt-5.5', price: { inputPerMTok: 1, outputPerMTok: 2, cachedInputPerMTok: 0.5 } }],
+    offers: [{ provider: ProviderId.OPENAI, upstreamModel: 'gpt-5.5', price: { inputPerMTok: 1, outputPerMTok: 2, cachedInputPerMTok: 0.5, cacheWritePerMTok: 1 } }],
   };
   const added: CatalogModel = {
     id: 'z-ai/glm-5.3',
@@ -175,31 +197,49 @@ describe('operator models', () => {
 });
 
 describe('costMicroUsd', () => {
-  const price = { inputPerMTok: 3, outputPerMTok: 15, cachedInputPerMTok: 0.3 };
+  const price = { inputPerMTok: 3, outputPerMTok: 15, cachedInputPerMTok: 0.3, cacheWritePerMTok: 3.75 };
+  const none = { cachedInputTokens: 0, cacheWriteTokens: 0 };
 
   it('charges uncached input, cached input and output at their prices', () => {
     // (1000 − 200)·3 + 200·0.3 + 500·15 = 2400 + 60 + 7500
-    expect(costMicroUsd(price, { inputTokens: 1000, cachedInputTokens: 200, outputTokens: 500 })).toBe(9960);
+    expect(costMicroUsd(price, { ...none, inputTokens: 1000, cachedInputTokens: 200, outputTokens: 500 })).toBe(9960);
+  });
+
+  it('charges cache writes at the cache-write price, out of the input tokens', () => {
+    // (1000 − 200 − 300)·3 + 200·0.3 + 300·3.75 + 500·15 = 1500 + 60 + 1125 + 7500
+    expect(costMicroUsd(price, { inputTokens: 1000, cachedInputTokens: 200, cacheWriteTokens: 300, outputTokens: 500 })).toBe(10185);
+    // All of the input written: 1000·3.75
+    expect(costMicroUsd(price, { ...none, inputTokens: 1000, cacheWriteTokens: 1000, outputTokens: 0 })).toBe(3750);
+  });
+
+  it('never bills more cache reads and writes than the input holds', () => {
+    // Reads capped at the input first, then writes at what is left: 60·0.3 + 40·3.75 = 18 + 150
+    expect(costMicroUsd(price, { inputTokens: 100, cachedInputTokens: 60, cacheWriteTokens: 80, outputTokens: 0 })).toBe(168);
+    expect(costMicroUsd(price, { inputTokens: 100, cachedInputTokens: 500, cacheWriteTokens: 50, outputTokens: 0 })).toBe(30);
+    // A negative write count charges nothing for writes and takes nothing from plain input: 100·3
+    expect(costMicroUsd(price, { ...none, inputTokens: 100, cacheWriteTokens: -40, outputTokens: 0 })).toBe(300);
   });
 
   it('rounds to an integer', () => {
     // 7·0.3 + 3·0.15 = 2.1 + 0.45 = 2.55 → 3
-    expect(costMicroUsd({ inputPerMTok: 0.3, outputPerMTok: 0.15, cachedInputPerMTok: 0.03 }, { inputTokens: 7, cachedInputTokens: 0, outputTokens: 3 })).toBe(3);
+    expect(costMicroUsd({ inputPerMTok: 0.3, outputPerMTok: 0.15, cachedInputPerMTok: 0.03, cacheWritePerMTok: 0.3 }, { ...none, inputTokens: 7, outputTokens: 3 })).toBe(3);
     // (10−10)·1.25 + 10·0.125 + 0 = 1.25 → 1
-    expect(costMicroUsd({ inputPerMTok: 1.25, outputPerMTok: 10, cachedInputPerMTok: 0.125 }, { inputTokens: 10, cachedInputTokens: 10, outputTokens: 0 })).toBe(1);
+    expect(costMicroUsd({ inputPerMTok: 1.25, outputPerMTok: 10, cachedInputPerMTok: 0.125, cacheWritePerMTok: 1.25 }, { ...none, inputTokens: 10, cachedInputTokens: 10, outputTokens: 0 })).toBe(1);
   });
 
   it('a million output tokens at $15/Mtok is 15,000,000 micro-USD ($15)', () => {
-    expect(costMicroUsd(price, { inputTokens: 0, cachedInputTokens: 0, outputTokens: 1_000_000 })).toBe(15_000_000);
+    expect(costMicroUsd(price, { ...none, inputTokens: 0, outputTokens: 1_000_000 })).toBe(15_000_000);
   });
 
   it('unknown price → null; plan price → 0', () => {
-    expect(costMicroUsd(null, { inputTokens: 10, cachedInputTokens: 0, outputTokens: 10 })).toBeNull();
+    expect(costMicroUsd(null, { ...none, inputTokens: 10, outputTokens: 10 })).toBeNull();
     const plan = catalog.get('zai-coding/glm-4.7')?.offers[0]?.price ?? null;
-    expect(costMicroUsd(plan, { inputTokens: 123_456, cachedInputTokens: 1000, outputTokens: 9999 })).toBe(0);
+    expect(costMicroUsd(plan, { inputTokens: 123_456, cachedInputTokens: 1000, cacheWriteTokens: 2000, outputTokens: 9999 })).toBe(0);
   });
 
-  it('never counts cached tokens beyond the input', () => {
-    expect(costMicroUsd(price, { inputTokens: 100, cachedInputTokens: 500, outputTokens: 0 })).toBe(30);
+  it('a built-in Claude price: tokens written cost 1.25x what they would as plain input', () => {
+    const sonnet = catalog.get('anthropic/claude-sonnet-4.6')?.offers[0]?.price ?? null;
+    expect(costMicroUsd(sonnet, { ...none, inputTokens: 10_000, outputTokens: 0 })).toBe(30_000);
+    expect(costMicroUsd(sonnet, { ...none, inputTokens: 10_000, cacheWriteTokens: 10_000, outputTokens: 0 })).toBe(37_500);
   });
 });

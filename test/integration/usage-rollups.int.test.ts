@@ -19,19 +19,19 @@ const ROLLUP_DRIFT = `
 WITH m_expected AS (
   SELECT g.grain, date_trunc(g.grain, created_at, 'UTC') AS b, organization_id, CASE WHEN organization_id IS NULL THEN user_id END AS pu,
     key_id, provider, model, status, count(*)::bigint AS n, sum(input_tokens)::bigint AS i, sum(output_tokens)::bigint AS o,
-    sum(cached_input_tokens)::bigint AS c, sum(reasoning_tokens)::bigint AS r, coalesce(sum(cost_micro_usd), 0)::bigint AS cost,
-    count(*) FILTER (WHERE cost_micro_usd IS NULL)::bigint AS unk
+    sum(cached_input_tokens)::bigint AS c, sum(cache_write_tokens)::bigint AS w, sum(reasoning_tokens)::bigint AS r,
+    coalesce(sum(cost_micro_usd), 0)::bigint AS cost, count(*) FILTER (WHERE cost_micro_usd IS NULL)::bigint AS unk
   FROM usage_records CROSS JOIN (VALUES ('hour'), ('day')) AS g(grain) GROUP BY 1, 2, 3, 4, 5, 6, 7, 8),
 m_actual AS (SELECT grain, bucket_start, organization_id, personal_user_id, key_id, provider, model, status, requests, input_tokens,
-    output_tokens, cached_input_tokens, reasoning_tokens, cost_micro_usd, unknown_cost_requests FROM usage_rollups_by_model),
+    output_tokens, cached_input_tokens, cache_write_tokens, reasoning_tokens, cost_micro_usd, unknown_cost_requests FROM usage_rollups_by_model),
 u_expected AS (
   SELECT g.grain, date_trunc(g.grain, created_at, 'UTC') AS b, organization_id, user_id, count(*)::bigint AS n,
     count(*) FILTER (WHERE status = 'FAILED')::bigint AS f, sum(input_tokens)::bigint AS i, sum(output_tokens)::bigint AS o,
-    sum(cached_input_tokens)::bigint AS c, sum(reasoning_tokens)::bigint AS r, coalesce(sum(cost_micro_usd), 0)::bigint AS cost,
-    count(*) FILTER (WHERE cost_micro_usd IS NULL)::bigint AS unk
+    sum(cached_input_tokens)::bigint AS c, sum(cache_write_tokens)::bigint AS w, sum(reasoning_tokens)::bigint AS r,
+    coalesce(sum(cost_micro_usd), 0)::bigint AS cost, count(*) FILTER (WHERE cost_micro_usd IS NULL)::bigint AS unk
   FROM usage_records CROSS JOIN (VALUES ('hour'), ('day')) AS g(grain) GROUP BY 1, 2, 3, 4),
 u_actual AS (SELECT grain, bucket_start, organization_id, user_id, requests, failed_requests, input_tokens, output_tokens,
-    cached_input_tokens, reasoning_tokens, cost_micro_usd, unknown_cost_requests FROM usage_rollups_by_user)
+    cached_input_tokens, cache_write_tokens, reasoning_tokens, cost_micro_usd, unknown_cost_requests FROM usage_rollups_by_user)
 SELECT
   (SELECT count(*) FROM (SELECT * FROM m_expected EXCEPT ALL SELECT * FROM m_actual) x)::int AS model_missing,
   (SELECT count(*) FROM (SELECT * FROM m_actual EXCEPT ALL SELECT * FROM m_expected) x)::int AS model_extra,
@@ -72,6 +72,7 @@ describe('usage rollups: exact, and the same answers as the raw records', () => 
         inputTokens: randomInt(rng, 0, 5000),
         outputTokens: randomInt(rng, 0, 2000),
         cachedInputTokens: randomInt(rng, 0, 100),
+        cacheWriteTokens: randomInt(rng, 0, 300),
         reasoningTokens: randomInt(rng, 0, 50),
         costMicroUsd: rng() < 0.1 ? null : randomInt(rng, 0, 90_000),
         status,
@@ -86,10 +87,10 @@ describe('usage rollups: exact, and the same answers as the raw records', () => 
   });
 
   async function insertBatch(rows: UsageRecordInput[], suffix = ''): Promise<void> {
-    const cols = ['request_id', 'user_id', 'organization_id', 'provider', 'key_source', 'key_id', 'model', 'upstream_model', 'input_tokens', 'output_tokens', 'cached_input_tokens', 'reasoning_tokens', 'usage_estimated', 'cost_micro_usd', 'status', 'duration_ms', 'created_at'];
+    const cols = ['request_id', 'user_id', 'organization_id', 'provider', 'key_source', 'key_id', 'model', 'upstream_model', 'input_tokens', 'output_tokens', 'cached_input_tokens', 'cache_write_tokens', 'reasoning_tokens', 'usage_estimated', 'cost_micro_usd', 'status', 'duration_ms', 'created_at'];
     const values: unknown[] = [];
     const tuples = rows.map((r) => {
-      const v = [r.requestId, r.userId, r.organizationId, r.provider, r.keySource, r.keyId, r.model, r.upstreamModel, r.inputTokens, r.outputTokens, r.cachedInputTokens, r.reasoningTokens, r.usageEstimated, r.costMicroUsd, r.status, r.durationMs, r.createdAt];
+      const v = [r.requestId, r.userId, r.organizationId, r.provider, r.keySource, r.keyId, r.model, r.upstreamModel, r.inputTokens, r.outputTokens, r.cachedInputTokens, r.cacheWriteTokens, r.reasoningTokens, r.usageEstimated, r.costMicroUsd, r.status, r.durationMs, r.createdAt];
       values.push(...v);
       return `(${v.map((_, i) => `$${values.length - v.length + i + 1}`).join(', ')})`;
     });
@@ -105,6 +106,25 @@ describe('usage rollups: exact, and the same answers as the raw records', () => 
     const d = await drift();
     expect(d).toMatchObject({ model_missing: 0, model_extra: 0, user_missing: 0, user_extra: 0 });
     expect(d.model_rows).toBeGreaterThan(500);
+  });
+
+  it('cache writes: summed by the triggers, the rebuild and both summary paths, equal to the records', async () => {
+    const inOrg = records.filter((r) => r.organizationId === orgId);
+    const expected = inOrg.reduce((s, r) => s + r.cacheWriteTokens, 0);
+    expect(expected).toBeGreaterThan(0);
+    const filter = { organizationId: orgId, from: new Date(START), to: new Date(START + 20 * DAY) };
+    const [viaRollups] = await service.summary(ownerP, filter, [], TimeBucket.MONTH);
+    const [viaRaw] = await service.summary(ownerP, filter, [], TimeBucket.MONTH, { source: 'raw' });
+    expect([viaRollups!.totals.cacheWriteTokens, viaRaw!.totals.cacheWriteTokens]).toEqual([expected, expected]);
+    const [rollupRows] = (await t.app.db.query(
+      `SELECT (SELECT sum(cache_write_tokens) FROM usage_rollups_by_model WHERE organization_id = $1 AND grain = 'day')::float8 AS by_model,
+              (SELECT sum(cache_write_tokens) FROM usage_rollups_by_user WHERE organization_id = $1 AND grain = 'hour')::float8 AS by_user`,
+      [orgId],
+    )) as Array<{ by_model: number; by_user: number }>;
+    expect(rollupRows).toEqual({ by_model: expected, by_user: expected });
+    // The repair function recomputes the same rollups, the new column included.
+    await t.app.db.query('SELECT usage_rollups_rebuild()');
+    expect(await drift()).toMatchObject({ model_missing: 0, model_extra: 0, user_missing: 0, user_extra: 0 });
   });
 
   it('a record written twice (a retried write) counts once, alone or in a batch', async () => {

@@ -34,9 +34,9 @@ describe('usageSummary', () => {
     const claude = { provider: 'ANTHROPIC', model: 'anthropic/claude-x', upstreamModel: 'claude-x' };
     r = [
       // r0: the last millisecond of Sunday 2 March; r1: the first of Monday 3 March.
-      usage('2025-03-02T23:59:59.999Z', { ...org, userId: owner, keyId: k1, model: 'openai/gpt-a', inputTokens: 100, outputTokens: 50, cachedInputTokens: 10, reasoningTokens: 5, costMicroUsd: 1000 }),
+      usage('2025-03-02T23:59:59.999Z', { ...org, userId: owner, keyId: k1, model: 'openai/gpt-a', inputTokens: 100, outputTokens: 50, cachedInputTokens: 10, cacheWriteTokens: 20, reasoningTokens: 5, costMicroUsd: 1000 }),
       usage('2025-03-03T00:00:00.000Z', { ...org, userId: member, keyId: k1, model: 'openai/gpt-a', inputTokens: 10, outputTokens: 0, costMicroUsd: 20, status: UsageStatus.FAILED, errorCode: 'UPSTREAM_ERROR' }),
-      usage('2025-03-03T10:30:00.000Z', { ...org, ...claude, userId: owner, keyId: k2, inputTokens: 200, outputTokens: 100, cachedInputTokens: 50, costMicroUsd: null }),
+      usage('2025-03-03T10:30:00.000Z', { ...org, ...claude, userId: owner, keyId: k2, inputTokens: 200, outputTokens: 100, cachedInputTokens: 50, cacheWriteTokens: 120, costMicroUsd: null }),
       usage('2025-03-31T23:00:00.000Z', { ...org, ...claude, userId: member, inputTokens: 30, outputTokens: 3, costMicroUsd: 7, status: UsageStatus.ABORTED }),
       usage('2025-04-01T00:00:00.000Z', { ...org, userId: owner, keyId: k1, model: 'openai/gpt-b', inputTokens: 1, outputTokens: 1, costMicroUsd: 2 }),
     ];
@@ -63,7 +63,7 @@ describe('usageSummary', () => {
     const [g, ...rest] = await summary([]);
     expect(rest).toEqual([]);
     expect(g).toMatchObject({ bucketStart: null, provider: null, model: null, keyId: null, status: null, key: null, user: null, organization: null });
-    expect(g!.totals).toEqual({ requests: 5, inputTokens: 341, outputTokens: 154, cachedInputTokens: 60, reasoningTokens: 5, costMicroUsd: 1029, failedRequests: 1, unknownCostRequests: 1 });
+    expect(g!.totals).toEqual({ requests: 5, inputTokens: 341, outputTokens: 154, cachedInputTokens: 60, cacheWriteTokens: 140, reasoningTokens: 5, costMicroUsd: 1029, failedRequests: 1, unknownCostRequests: 1 });
     expect(g!.totals).toEqual(pick(0, 1, 2, 3, 4));
   });
 

@@ -92,6 +92,7 @@ describe('chatCompletion: every provider streams end to end through the callerâ€
       input_tokens: fixture.usage.inputTokens,
       output_tokens: fixture.usage.outputTokens,
       cached_input_tokens: fixture.usage.cachedInputTokens,
+      cache_write_tokens: fixture.usage.cacheWriteTokens,
       reasoning_tokens: fixture.usage.reasoningTokens,
       usage_estimated: false,
       status: 'SUCCEEDED',
@@ -99,8 +100,9 @@ describe('chatCompletion: every provider streams end to end through the callerâ€
     });
     const p = offer.price!;
     const expectedCost = Math.round(
-      (fixture.usage.inputTokens - fixture.usage.cachedInputTokens) * p.inputPerMTok +
+      (fixture.usage.inputTokens - fixture.usage.cachedInputTokens - fixture.usage.cacheWriteTokens) * p.inputPerMTok +
         fixture.usage.cachedInputTokens * p.cachedInputPerMTok +
+        fixture.usage.cacheWriteTokens * p.cacheWritePerMTok +
         fixture.usage.outputTokens * p.outputPerMTok,
     );
     expect(Number(row.cost_micro_usd)).toBe(expectedCost);

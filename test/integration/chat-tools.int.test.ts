@@ -13,6 +13,8 @@ import { startMockUpstream, type MockUpstream } from '../support/mock-upstream';
 import { leakedSecrets } from '../support/secret-scan';
 import { FAST_VALIDATION_ENV } from '../support/validation-env';
 import { compareGolden } from '../support/golden';
+import { RECORDS, SUMMARY, type Totals } from '../support/usage';
+import { waitFor } from '../support/wait';
 
 export const TOOLS = [
   {
@@ -106,6 +108,23 @@ describe('tool loop through every dialect (graphql-ws, golden upstream bodies)',
     const stable = (v: unknown): unknown =>
       JSON.parse(JSON.stringify(v), (_k, value: unknown) => (typeof value === 'string' && ids.has(value) ? ids.get(value) : value));
     compareGolden(`tool-loop-${c.dialect}`, { turn1: stable(chats[0]!.body), turn2: stable(chats[1]!.body) });
+
+    // Cache reads and writes of both turns reach the records and usageSummary, as the USAGE events said.
+    const shown = [turn1, turn2].map((x) => x.events.find((e) => e.type === 'USAGE')!.usage!);
+    const filter = { from: new Date(Date.now() - 3_600_000).toISOString(), to: new Date(Date.now() + 60_000).toISOString() };
+    const records = await waitFor(async () => {
+      const d = await t.gql.ok<{ usageRecords: { edges: { node: { cacheWriteTokens: number; cachedInputTokens: number; costMicroUsd: number } }[] } }>(RECORDS, { filter }, u.token);
+      return d.usageRecords.edges.length === 2 ? d.usageRecords.edges.map((e) => e.node) : undefined;
+    }, 'both usage records');
+    expect(records.map((r) => r.cacheWriteTokens).sort()).toEqual(shown.map((x) => x.cacheWriteTokens).sort());
+    expect(records.map((r) => r.costMicroUsd).sort()).toEqual(shown.map((x) => x.costMicroUsd).sort());
+    const summary = await t.gql.ok<{ usageSummary: { totals: Totals }[] }>(SUMMARY, { filter, groupBy: [] }, u.token);
+    expect(summary.usageSummary[0]!.totals).toMatchObject({
+      requests: 2,
+      cacheWriteTokens: shown[0]!.cacheWriteTokens + shown[1]!.cacheWriteTokens,
+      cachedInputTokens: shown[0]!.cachedInputTokens + shown[1]!.cachedInputTokens,
+    });
+    expect(summary.usageSummary[0]!.totals.costMicroUsd).toBeCloseTo(shown[0]!.costMicroUsd + shown[1]!.costMicroUsd, 0);
   });
 
   it('no fixture secret reached a response or a log line', () => {

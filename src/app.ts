@@ -163,7 +163,7 @@ export async function startApp(config: AppConfig, opts: StartOptions = {}): Prom
         ),
       }),
     };
-    httpServer.on('request', createHttpApp({ apollo, services, logger, metrics, readiness }));
+    httpServer.on('request', createHttpApp({ apollo, services, logger, metrics, readiness, webDistDir: config.webDistDir }));
     const ws = attachWsServer({ httpServer, schema, services, logger, metrics, limits: config.limits });
     // Order matters: sockets first (clients get 1001), then Apollo drains in-flight HTTP.
     closers.push(() => ws.close(), () => apollo.stop());

@@ -63,6 +63,8 @@ const envSchema = z.object({
   MAX_CONCURRENT_STREAMS: positiveInt(1000),
   MAX_QUERY_DEPTH: positiveInt(10),
   MAX_QUERY_COMPLEXITY: positiveInt(2000),
+  /** The built web console (`npm run build:web`), served at `/`; relative to the working directory. */
+  WEB_DIST_DIR: z.string().min(1).default('dist/web'),
 });
 
 export { ConfigError };
@@ -105,6 +107,7 @@ export interface AppConfig {
   maxConcurrentStreams: number;
   shutdownTimeoutMs: number;
   limits: { maxQueryDepth: number; maxQueryComplexity: number };
+  webDistDir: string;
   providers: Partial<Record<ProviderId, ProviderOverrides>>;
 }
 
@@ -154,6 +157,7 @@ export function loadConfig(
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     maxConcurrentStreams: e.MAX_CONCURRENT_STREAMS,
     limits: { maxQueryDepth: e.MAX_QUERY_DEPTH, maxQueryComplexity: e.MAX_QUERY_COMPLEXITY },
+    webDistDir: e.WEB_DIST_DIR,
     providers: readProviderOverrides(env),
   };
 }

@@ -6,19 +6,22 @@ import type { Logger } from '../infra/logger';
 import type { Metrics } from '../infra/metrics';
 import { createContext, type GraphQLContext } from './context';
 import type { Services } from './services';
+import { mountWebConsole } from './web-console';
 
 export interface Readiness {
   /** Resolves to an error message per dependency that does not answer. */
   check(): Promise<Record<string, string | 'ok'>>;
 }
 
-/** Express app: /graphql (Apollo), /healthz, /readyz, /metrics. */
+/** Express app: /graphql (Apollo), /healthz, /readyz, /metrics, and the web console at /. */
 export function createHttpApp(deps: {
   apollo: ApolloServer<GraphQLContext>;
   services: Services;
   logger: Logger;
   metrics: Metrics;
   readiness: Readiness;
+  /** The built web console's folder. */
+  webDistDir: string;
 }): Express {
   const { apollo, services, logger, metrics, readiness } = deps;
   const app = express();
@@ -58,6 +61,8 @@ export function createHttpApp(deps: {
       },
     }),
   );
+  // Last, and it skips API paths itself: it never shadows an API route mounted before or after.
+  mountWebConsole(app, deps.webDistDir, logger);
   return app;
 }
 

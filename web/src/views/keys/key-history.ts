@@ -1,0 +1,89 @@
+import type { Api } from '../../api/client';
+import { errorMessage } from '../../api/errors';
+import { KEY_HISTORY, type AuditEvent, type Connection, type ValidationJob } from '../../api/operations';
+import { h, replace } from '../../dom';
+import { when } from '../../format';
+
+/**
+ * A key's validation jobs (every attempt the worker made, with the provider's answer) and its audit
+ * events, loaded when the user opens the section. The audit list is the account's newest events,
+ * narrowed to this key.
+ */
+export function keyHistory(api: Api, keyId: string, organizationId: string | null): { element: HTMLElement; refresh(): void } {
+  const body = h('div', { class: 'history-body' });
+  const details = h('details', { class: 'history' }, h('summary', {}, 'Validation jobs and audit events'), body);
+  let loaded = false;
+
+  async function load(): Promise<void> {
+    replace(body, h('p', { class: 'loading', role: 'status' }, 'Loading history…'));
+    try {
+      const d = await api.query<{ validationJobs: Connection<ValidationJob>; auditEvents: Connection<AuditEvent> }>(KEY_HISTORY, {
+        id: keyId,
+        org: organizationId,
+      });
+      const jobs = d.validationJobs.edges.map((e) => e.node);
+      const events = d.auditEvents.edges.map((e) => e.node).filter((e) => e.targetId === keyId);
+      replace(body, jobsTable(jobs), eventsTable(events));
+    } catch (err) {
+      replace(body, h('p', { class: 'error', role: 'alert' }, errorMessage(err)));
+    }
+  }
+
+  details.addEventListener('toggle', () => {
+    if (details.open && !loaded) {
+      loaded = true;
+      void load();
+    }
+  });
+  return {
+    element: details,
+    refresh: () => {
+      if (details.open) void load();
+      else loaded = false;
+    },
+  };
+}
+
+function jobsTable(jobs: ValidationJob[]): HTMLElement {
+  if (!jobs.length) return h('p', {}, 'No validation jobs yet.');
+  return h(
+    'table',
+    { class: 'jobs' },
+    h('caption', {}, 'Validation jobs'),
+    h('thead', {}, h('tr', {}, ['Queued', 'Trigger', 'Outcome', 'Attempts', 'HTTP', 'Took', 'Error'].map((c) => h('th', { scope: 'col' }, c)))),
+    h(
+      'tbody',
+      {},
+      jobs.map((j) =>
+        h(
+          'tr',
+          {},
+          h('td', {}, when(j.queuedAt)),
+          h('td', {}, j.trigger),
+          h('td', {}, h('span', { class: `outcome outcome-${j.outcome.toLowerCase()}` }, j.outcome)),
+          h('td', {}, j.attempts),
+          h('td', {}, j.httpStatus ?? '—'),
+          h('td', {}, j.durationMs === null ? '—' : `${j.durationMs} ms`),
+          h('td', {}, j.error ?? ''),
+        ),
+      ),
+    ),
+  );
+}
+
+function eventsTable(events: AuditEvent[]): HTMLElement {
+  if (!events.length) return h('p', {}, 'No audit events for this key.');
+  return h(
+    'table',
+    { class: 'audit' },
+    h('caption', {}, 'Audit events'),
+    h('thead', {}, h('tr', {}, ['When', 'Action', 'By', 'Detail'].map((c) => h('th', { scope: 'col' }, c)))),
+    h(
+      'tbody',
+      {},
+      events.map((e) =>
+        h('tr', {}, h('td', {}, when(e.createdAt)), h('td', {}, e.action), h('td', {}, e.actor?.email ?? 'system'), h('td', {}, e.detail ?? '')),
+      ),
+    ),
+  );
+}

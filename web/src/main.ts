@@ -9,16 +9,22 @@ import { renderSignIn } from './views/sign-in';
 
 const root = document.getElementById('app')!;
 let api: Api | null = null;
+let teardownShell: () => void = () => undefined;
 
 /** Opens a session with `token`: resolves to an error message, or null when the console is shown. */
 async function start(token: string): Promise<string | null> {
-  const client = new Api(token, () => void signOut('Your session ended: the token is no longer accepted.'));
+  // Before the token has worked once, a rejection is this form's error, not a session that ended.
+  let signedIn = false;
+  const client = new Api(token, () => {
+    if (signedIn) void signOut('Your session ended: the token is no longer accepted.');
+  });
   try {
     const data = await client.query<{ me: Me; providers: Provider[] }>(BOOT);
     session.signIn(token);
+    signedIn = true;
     api = client;
     root.removeAttribute('aria-busy');
-    renderShell(root, {
+    teardownShell = renderShell(root, {
       api: client,
       me: data.me,
       providers: data.providers,
@@ -35,6 +41,8 @@ async function start(token: string): Promise<string | null> {
 
 async function signOut(notice?: string): Promise<void> {
   session.signOut();
+  teardownShell();
+  teardownShell = () => undefined;
   const old = api;
   api = null;
   await old?.close();

@@ -26,11 +26,12 @@ function routeFor(pathname: string): Route {
 /**
  * The signed-in frame: account switcher, navigation, sign-out, and the current page. Switching
  * account or page tears the old page down (its subscriptions end) and renders the new one.
+ * Returns the teardown for sign-out.
  */
 export function renderShell(
   root: HTMLElement,
   deps: { api: Api; me: Me; providers: Provider[]; accounts: Account[]; signOut: () => void },
-): void {
+): () => void {
   const { accounts } = deps;
   let account = accounts.find((a) => (a.organizationId ?? '') === session.accountId()) ?? accounts[0]!;
   let dispose: () => void = () => undefined;
@@ -88,4 +89,8 @@ export function renderShell(
 
   window.onpopstate = () => show();
   show();
+  return () => {
+    window.onpopstate = null;
+    dispose();
+  };
 }

@@ -1,0 +1,104 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+
+/** Debian's chromium (`.ci/run` installs it); Playwright never downloads a browser here. */
+export const CHROMIUM = '/usr/bin/chromium';
+
+/** Where screenshots go (git-ignored); look at them after a run. */
+export const OUTPUT_DIR = join(__dirname, '..', '..', '..', 'test-output', 'web');
+
+/**
+ * Headless Chromium with no background traffic. Playwright gives each launch a fresh temporary
+ * profile (it refuses --user-data-dir in args), so nothing carries over between runs.
+ */
+export async function launchBrowser(): Promise<Browser> {
+  await mkdir(OUTPUT_DIR, { recursive: true });
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-quic',
+    ],
+  });
+}
+
+/**
+ * What a page received: every HTTP response body and WebSocket frame, and the URLs it asked for,
+ * so a test can prove no secret came back and no token went into a URL.
+ */
+export class PageTraffic {
+  readonly urls: string[] = [];
+  readonly bodies: string[] = [];
+  readonly frames: string[] = [];
+  /** Uncaught page errors and console errors: a working page has none. */
+  readonly errors: string[] = [];
+  private readonly pending: Array<Promise<void>> = [];
+
+  constructor(page: Page) {
+    page.on('request', (r) => this.urls.push(r.url()));
+    page.on('pageerror', (e) => this.errors.push(e.message));
+    page.on('console', (m) => {
+      if (m.type() === 'error') this.errors.push(m.text());
+    });
+    page.on('response', (r) => {
+      this.pending.push(
+        r.text().then(
+          (t) => void this.bodies.push(t),
+          () => undefined,
+        ),
+      );
+    });
+    page.on('websocket', (ws) => {
+      this.urls.push(ws.url());
+      ws.on('framereceived', (f) => this.frames.push(String(f.payload)));
+    });
+  }
+
+  async text(): Promise<string> {
+    await Promise.all(this.pending);
+    return [...this.urls, ...this.bodies, ...this.frames].join('\n');
+  }
+}
+
+/** A new context (its own sessionStorage) and page at `url`, with its traffic recorded. */
+export async function openPage(
+  browser: Browser,
+  url: string,
+  viewport = { width: 1280, height: 900 },
+): Promise<{ context: BrowserContext; page: Page; traffic: PageTraffic }> {
+  const context = await browser.newContext({ viewport });
+  const page = await context.newPage();
+  const traffic = new PageTraffic(page);
+  page.setDefaultTimeout(10_000);
+  await page.goto(url);
+  return { context, page, traffic };
+}
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: join(OUTPUT_DIR, `${name}.png`), fullPage: true });
+}
+
+/** Everything the page holds in storage, and its current HTML. */
+export async function pageState(page: Page): Promise<{ html: string; session: Record<string, string>; local: Record<string, string> }> {
+  const html = await page.content();
+  const storage = await page.evaluate(() => ({
+    session: Object.fromEntries(Object.entries(sessionStorage)),
+    local: Object.fromEntries(Object.entries(localStorage)),
+  }));
+  return { html, ...storage };
+}
+
+/** Signs in through the form with a pasted token. */
+export async function signIn(page: Page, token: string): Promise<void> {
+  await page.getByLabel('API token').fill(token);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: 'Bring Your Own Key' }).waitFor();
+}

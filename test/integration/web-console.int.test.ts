@@ -261,7 +261,7 @@ describe('web console in a real browser', () => {
     await waitForRequests(t, owner.token, filter, 27);
 
     await page.getByRole('link', { name: 'Usage' }).click();
-    await page.waitForFunction('Number(document.querySelector("figure.chart")?.dataset.points) > 0');
+    await waitFor(async () => Number(await page.locator('figure.chart').getAttribute('data-points')) > 0, 'chart points', 10_000);
     await page.locator('table.totals tbody tr').first().waitFor();
 
     const summary = (await t.gql.ok<{ usageSummary: Group[] }>(SUMMARY, { filter, groupBy: ['KEY'] }, owner.token)).usageSummary;
@@ -293,6 +293,14 @@ describe('web console in a real browser', () => {
     expect(await page.getByRole('button', { name: 'Load more' }).isHidden()).toBe(true);
     await screenshot(page, '07-usage');
 
+    // Per hour, stacked by model: the same money, spread over more bars.
+    await page.getByLabel('Per', { exact: true }).selectOption('HOUR');
+    await page.getByLabel('Stack by', { exact: true }).selectOption('MODEL');
+    await waitFor(async () => (await page.locator('figure.chart canvas').getAttribute('aria-label'))?.startsWith('Cost per hour by model'), 'the hourly chart');
+    expect(Number(await page.locator('figure.chart').getAttribute('data-total'))).toBe(chartTotal);
+    const hourly = (await t.gql.ok<{ usageSummary: Group[] }>(SUMMARY, { filter, groupBy: ['MODEL'], bucket: 'HOUR' }, owner.token)).usageSummary;
+    expect(Number(await page.locator('figure.chart').getAttribute('data-points'))).toBe(hourly.filter((g) => g.totals.costMicroUsd !== 0).length);
+
     // Live: a completion shows in the feed within a second of finishing.
     const live = await chatEvents(t, owner.token, { model: 'openai/gpt-5.5', messages: [{ role: 'USER', content: 'again' }] });
     const done = Date.now();
@@ -301,14 +309,15 @@ describe('web console in a real browser', () => {
     expect(await page.locator('.feed li').first().textContent()).toContain('openai/gpt-5.5');
     expect(live.events[0]!.type).toBe('START');
     // The figures follow (the page refreshes itself after a live record).
-    await page.waitForFunction(`document.querySelector('table.totals tr[data-key-id="${openaiKeyId}"] [data-field=requests]')?.textContent === '27'`);
+    const openaiRequests = page.locator(`table.totals tr[data-key-id="${openaiKeyId}"] [data-field=requests]`);
+    await waitFor(async () => (await openaiRequests.textContent()) === '27', 'the totals to count the live completion', 10_000);
     await screenshot(page, '08-usage-live');
 
     // Phone width: readable, nothing wider than the screen.
     await page.setViewportSize({ width: 390, height: 844 });
     await page.waitForTimeout(200);
-    expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
     await screenshot(page, '09-usage-phone');
+    expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
     await page.setViewportSize({ width: 1280, height: 900 });
   }, 60_000);
 
@@ -331,7 +340,7 @@ describe('web console in a real browser', () => {
     await page.getByLabel('Provider').selectOption('MISTRAL');
     const mistral = mockKeyInput('MISTRAL', 'good');
     secrets.push(mistral.secret);
-    await page.getByLabel('Mistral API key').fill(mistral.secret);
+    await page.getByLabel('Mistral AI API key').fill(mistral.secret);
     await page.getByRole('button', { name: 'Save key' }).click();
     await card(page, 'MISTRAL').locator('.badge[data-status="VALID"]').waitFor({ timeout: 15_000 });
     expect(await card(page, 'OPENAI').count()).toBe(0);
@@ -351,6 +360,7 @@ describe('web console in a real browser', () => {
     expect(await memberPage.getByRole('button', { name: /Add/ }).count()).toBe(0);
     await memberPage.getByText('you can see and use its keys, but not change them').waitFor();
     await screenshot(memberPage, '11-org-member-phone');
+    expect(await memberPage.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
   }, 60_000);
 
   it('no fixture secret in page source, network responses, WebSocket frames, storage or logs; the token never in a URL; sign out clears the tab', async () => {

@@ -6,6 +6,13 @@ export function usd(microUsd: number): string {
   return `$${dollars.toFixed(digits)}`;
 }
 
+/** Short money for chart axes: two significant digits under a dollar ($0.015), cents above. */
+export function usdShort(microUsd: number): string {
+  const dollars = microUsd / 1_000_000;
+  if (dollars === 0) return '$0';
+  return Math.abs(dollars) >= 1 ? `$${dollars.toFixed(2)}` : `$${Number(dollars.toPrecision(2))}`;
+}
+
 export function tokens(n: number): string {
   return Math.round(n).toLocaleString('en-US');
 }

@@ -37,7 +37,7 @@ export interface Account {
 
 export function accountsOf(me: Me): Account[] {
   return [
-    { organizationId: null, label: `Personal (${me.email})`, role: 'PERSONAL' },
+    { organizationId: null, label: 'Personal', role: 'PERSONAL' },
     ...me.organizations.map((m) => ({ organizationId: m.organization.id, label: m.organization.name, role: m.role })),
   ];
 }

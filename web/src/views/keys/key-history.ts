@@ -23,7 +23,7 @@ export function keyHistory(api: Api, keyId: string, organizationId: string | nul
       });
       const jobs = d.validationJobs.edges.map((e) => e.node);
       const events = d.auditEvents.edges.map((e) => e.node).filter((e) => e.targetId === keyId);
-      replace(body, jobsTable(jobs), eventsTable(events));
+      replace(body, h('div', { class: 'table-wrap' }, jobsTable(jobs)), h('div', { class: 'table-wrap' }, eventsTable(events)));
     } catch (err) {
       replace(body, h('p', { class: 'error', role: 'alert' }, errorMessage(err)));
     }
@@ -58,7 +58,7 @@ function jobsTable(jobs: ValidationJob[]): HTMLElement {
         h(
           'tr',
           {},
-          h('td', {}, when(j.queuedAt)),
+          h('td', { class: 'when' }, when(j.queuedAt)),
           h('td', {}, j.trigger),
           h('td', {}, h('span', { class: `outcome outcome-${j.outcome.toLowerCase()}` }, j.outcome)),
           h('td', {}, j.attempts),
@@ -82,7 +82,7 @@ function eventsTable(events: AuditEvent[]): HTMLElement {
       'tbody',
       {},
       events.map((e) =>
-        h('tr', {}, h('td', {}, when(e.createdAt)), h('td', {}, e.action), h('td', {}, e.actor?.email ?? 'system'), h('td', {}, e.detail ?? '')),
+        h('tr', {}, h('td', { class: 'when' }, when(e.createdAt)), h('td', {}, e.action), h('td', {}, e.actor?.email ?? 'system'), h('td', {}, e.detail ?? '')),
       ),
     ),
   );

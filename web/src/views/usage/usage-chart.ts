@@ -17,7 +17,7 @@ const PALETTE = ['#2563eb', '#db2777', '#16a34a', '#ea580c', '#7c3aed', '#0891b2
  */
 export function usageChart(): {
   element: HTMLElement;
-  set(labels: string[], series: Series[], format: (v: number) => string, title: string): void;
+  set(labels: string[], series: Series[], format: (v: number) => string, title: string, axis?: (v: number) => string): void;
   destroy(): void;
 } {
   const canvas = h('canvas', { role: 'img' });
@@ -32,7 +32,7 @@ export function usageChart(): {
 
   return {
     element,
-    set(labels, series, format, title) {
+    set(labels, series, format, title, axis = format) {
       const points = series.reduce((n, s) => n + s.values.filter((v) => v !== 0).length, 0);
       const total = series.reduce((n, s) => n + s.values.reduce((a, b) => a + b, 0), 0);
       element.dataset.points = String(points);
@@ -47,6 +47,8 @@ export function usageChart(): {
       if (chart) {
         chart.data.labels = labels;
         chart.data.datasets = datasets;
+        const y = chart.options.scales?.y;
+        if (y?.ticks) y.ticks.callback = (v) => axis(Number(v));
         chart.update();
       } else {
         chart = new Chart(canvas, {
@@ -58,7 +60,7 @@ export function usageChart(): {
             maintainAspectRatio: false,
             scales: {
               x: { stacked: true },
-              y: { stacked: true, beginAtZero: true, ticks: { callback: (v) => format(Number(v)) } },
+              y: { stacked: true, beginAtZero: true, ticks: { callback: (v) => axis(Number(v)) } },
             },
             plugins: {
               legend: { position: 'bottom' },

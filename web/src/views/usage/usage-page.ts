@@ -9,7 +9,7 @@ import {
   type UsageRecord,
 } from '../../api/operations';
 import { field, h, replace } from '../../dom';
-import { tokens, usd } from '../../format';
+import { tokens, usd, usdShort } from '../../format';
 import { canManage } from '../../session';
 import type { View } from '../context';
 import { feedLine, recordsTable } from './records-table';
@@ -139,6 +139,7 @@ export const usageView: View = (ctx, container) => {
       [...bySeries].map(([label, values]) => ({ label, values })),
       format,
       `${metric === 'cost' ? 'Cost' : 'Tokens'} per ${bucket === 'HOUR' ? 'hour' : 'day'} by ${dim.toLowerCase()}`,
+      metric === 'cost' ? usdShort : tokens,
     );
   }
 

@@ -9,7 +9,7 @@ import { leakedSecrets } from '../support/secret-scan';
 import { SUMMARY, insertAll, usage, type Group } from '../support/usage';
 import { FAST_VALIDATION_ENV } from '../support/validation-env';
 import { waitFor } from '../support/wait';
-import { buildConsole } from '../support/web/build';
+import { buildConsole, buildDir } from '../support/web/build';
 import { type PageTraffic, launchBrowser, openPage, pageState, screenshot, signIn } from '../support/web/browser';
 
 /**
@@ -49,9 +49,14 @@ describe('web console in a real browser', () => {
   let openaiKeyId: string;
 
   beforeAll(async () => {
-    [webDir, mock, browser] = await Promise.all([buildConsole(), startMockUpstream(), launchBrowser()]);
-    t = await startTestApp('web', { ...mock.env(), ...FAST_VALIDATION_ENV, WEB_DIST_DIR: webDir });
-    owner = await t.createUser();
+    webDir = await buildDir();
+    // The service serves whatever the folder holds per request, so it may boot while Vite builds.
+    const boot = async () => {
+      mock = await startMockUpstream();
+      t = await startTestApp('web', { ...mock.env(), ...FAST_VALIDATION_ENV, WEB_DIST_DIR: webDir });
+      owner = await t.createUser();
+    };
+    [browser] = await Promise.all([launchBrowser(), buildConsole(webDir), boot()]);
   }, 90_000);
 
   afterAll(async () => {

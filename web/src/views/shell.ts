@@ -44,7 +44,7 @@ export function renderShell(
     'select',
     { id: 'account', name: 'account' },
     accounts.map((a) =>
-      h('option', { value: a.organizationId ?? '', selected: a === account }, `${a.label} · ${roleLabel(a.role)}`),
+      h('option', { value: a.organizationId ?? '', selected: a === account }, a.role === 'PERSONAL' ? a.label : `${a.label} · ${roleLabel(a.role)}`),
     ),
   );
   switcher.addEventListener('change', () => {

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join, resolve, sep } from 'node:path';
 import express, { type Express, type Request } from 'express';
 import type { Logger } from '../infra/logger';
 
@@ -18,7 +18,8 @@ const CONTENT_SECURITY_POLICY = [
   "script-src 'self'",
   "style-src 'self'",
   "img-src 'self' data:",
-  "connect-src 'self' ws: wss:",
+  // 'self' covers the same origin's ws:/wss: (CSP Level 3), so no other socket host is allowed.
+  "connect-src 'self'",
   "base-uri 'none'",
   "form-action 'none'",
   "frame-ancestors 'none'",
@@ -36,6 +37,7 @@ function isApiPath(path: string): boolean {
 export function mountWebConsole(app: Express, dir: string, logger: Logger): void {
   const root = resolve(dir);
   const index = join(root, 'index.html');
+  const assets = join(root, 'assets') + sep;
   if (!existsSync(index)) {
     logger.warn({ dir: root }, 'web console not built: run `npm run build:web` (npm start does it first)');
   }
@@ -50,18 +52,16 @@ export function mountWebConsole(app: Express, dir: string, logger: Logger): void
     fallthrough: true,
     setHeaders: (res, path) => {
       setSecurityHeaders(res);
-      res.setHeader(
-        'Cache-Control',
-        path.includes(`${join(root, 'assets')}`) ? 'public, max-age=31536000, immutable' : 'no-cache',
-      );
+      // Vite names assets by content hash: a new build never reuses a name.
+      res.setHeader('Cache-Control', path.startsWith(assets) ? 'public, max-age=31536000, immutable' : 'no-cache');
     },
   });
 
   app.use((req, res, next) => {
     if ((req.method !== 'GET' && req.method !== 'HEAD') || isApiPath(req.path)) return next();
     if (req.path === '/' || req.path === '/index.html') return sendIndex(res);
-    files(req, res, () => {
-      if (!wantsPage(req)) return next();
+    files(req, res, (err?: unknown) => {
+      if (err || !wantsPage(req)) return next(err);
       sendIndex(res);
     });
   });

@@ -10,7 +10,7 @@ import { SUMMARY, insertAll, usage, type Group } from '../support/usage';
 import { FAST_VALIDATION_ENV } from '../support/validation-env';
 import { waitFor } from '../support/wait';
 import { buildConsole, buildDir } from '../support/web/build';
-import { type PageTraffic, launchBrowser, openPage, pageState, screenshot, signIn } from '../support/web/browser';
+import { type PageTraffic, launchBrowser, openPage, pageState, screenshot, signIn, unlabelledControls } from '../support/web/browser';
 
 /**
  * The console end to end: a real headless Chromium (Debian's, driven by playwright-core) against
@@ -130,6 +130,7 @@ describe('web console in a real browser', () => {
     ]);
 
     await page.getByLabel('Provider').selectOption('OPENAI');
+    expect(await unlabelledControls(page)).toEqual([]);
     const keyField = page.getByLabel('OpenAI API key');
     expect(await keyField.getAttribute('type')).toBe('password');
     const openai = mockKeyInput('OPENAI', 'good');
@@ -210,6 +211,7 @@ describe('web console in a real browser', () => {
     // Bedrock from pasted JSON credentials.
     await page.getByRole('button', { name: 'Add a key' }).click();
     await page.getByLabel('Provider').selectOption('BEDROCK');
+    expect(await unlabelledControls(page)).toEqual([]);
     await page.getByLabel('Paste JSON').check();
     const bedrock = mockKeyInput('BEDROCK', 'good');
     const creds = bedrock.input.awsCredentials as { accessKeyId: string; secretAccessKey: string; region: string };
@@ -235,6 +237,7 @@ describe('web console in a real browser', () => {
     await page.locator('.usage-line', { hasText: ' out · ' }).waitFor();
     expect(await page.locator('output.chat-output').textContent()).toBe(STREAM_FIXTURES.OPENAI.text);
     await screenshot(page, '06-models-playground');
+    expect(await unlabelledControls(page)).toEqual([]);
   }, 30_000);
 
   it('usage: the chart has data points, the totals equal usageSummary’s, plans cost 0, records page by cursor, the live feed gets a new completion within a second', async () => {
@@ -297,6 +300,7 @@ describe('web console in a real browser', () => {
     await page.locator('table.records tbody tr:nth-child(27)').waitFor();
     expect(await page.getByRole('button', { name: 'Load more' }).isHidden()).toBe(true);
     await screenshot(page, '07-usage');
+    expect(await unlabelledControls(page)).toEqual([]);
 
     // Per hour, stacked by model: the same money, spread over more bars.
     await page.getByLabel('Per', { exact: true }).selectOption('HOUR');
@@ -354,8 +358,12 @@ describe('web console in a real browser', () => {
     expect(orgKeys[0]!.organization?.id).toBe(org.id);
     await screenshot(page, '10-org-owner');
 
+    // The member signs in with the keyboard alone: the token field has focus, Enter submits.
     const memberPage = await open({ width: 390, height: 844 });
-    await signIn(memberPage, member.token);
+    await memberPage.getByLabel('API token').waitFor();
+    await memberPage.keyboard.type(member.token);
+    await memberPage.keyboard.press('Enter');
+    await memberPage.getByRole('heading', { name: 'Bring Your Own Key' }).waitFor();
     await memberPage.getByLabel('Account').selectOption({ label: 'Acme · member' });
     const memberCard = card(memberPage, 'MISTRAL');
     await memberCard.locator('.badge[data-status="VALID"]').waitFor();

@@ -96,6 +96,13 @@ export async function pageState(page: Page): Promise<{ html: string; session: Re
   return { html, ...storage };
 }
 
+/** Form controls without an accessible name (no label, no aria-label, no text): should be none. */
+export async function unlabelledControls(page: Page): Promise<string[]> {
+  return (await page.evaluate(`[...document.querySelectorAll('input, select, textarea, button')]
+    .filter((el) => !(el.labels && el.labels.length) && !el.getAttribute('aria-label') && !el.textContent.trim())
+    .map((el) => el.outerHTML.slice(0, 120))`)) as string[];
+}
+
 /** Signs in through the form with a pasted token. */
 export async function signIn(page: Page, token: string): Promise<void> {
   await page.getByLabel('API token').fill(token);

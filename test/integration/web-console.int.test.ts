@@ -167,13 +167,16 @@ describe('web console in a real browser', () => {
     expect(await anthropicCard.locator('.last-error').textContent()).toBe(invalid.lastError);
     await screenshot(page, '03-keys-valid-and-invalid');
 
-    // Replace the bad key with a good one: PENDING, then VALID, with the new hint.
+    // Replace the bad key with a good one: PENDING, then VALID, with the new hint. The mock takes
+    // 1.5 s to answer this key, so PENDING is on screen long enough to be seen.
     await anthropicCard.getByRole('button', { name: 'Replace key' }).click();
-    const good = mockKeyInput('ANTHROPIC', 'good');
+    const good = mockKeyInput('ANTHROPIC', 'slow');
     secrets.push(good.secret);
     await anthropicCard.getByLabel('Anthropic API key').fill(good.secret);
     await anthropicCard.getByRole('button', { name: 'Save new key' }).click();
+    await anthropicCard.locator('.badge[data-status="PENDING"]').waitFor();
     await anthropicCard.locator('.badge[data-status="VALID"]').waitFor({ timeout: 15_000 });
+    expect(await page.evaluate('window.__sameDocument')).toBe(true);
     const replaced = (await t.gql.ok<{ byokKey: { hint: string; status: string } }>(KEY_QUERY, { id: anthropicId }, owner.token)).byokKey;
     expect(replaced.status).toBe('VALID');
     expect(await anthropicCard.locator('.hint-text').textContent()).toBe(replaced.hint);
@@ -238,6 +241,14 @@ describe('web console in a real browser', () => {
     expect(await page.locator('output.chat-output').textContent()).toBe(STREAM_FIXTURES.OPENAI.text);
     await screenshot(page, '06-models-playground');
     expect(await unlabelledControls(page)).toEqual([]);
+
+    // A Bedrock-only model goes through the Bedrock key, and its reasoning shows apart from the text.
+    await page.getByLabel('Model', { exact: true }).selectOption('amazon/nova-2-lite');
+    await page.getByRole('button', { name: 'Send' }).click();
+    await page.locator('.served-by', { hasText: 'Served by AWS Bedrock key AKIA' }).waitFor();
+    await page.locator('.usage-line', { hasText: ' out · ' }).waitFor();
+    expect(await page.locator('output.chat-output').textContent()).toBe(STREAM_FIXTURES.BEDROCK.text);
+    expect(await page.locator('.reasoning-text').textContent()).toBe(STREAM_FIXTURES.BEDROCK.reasoning);
   }, 30_000);
 
   it('usage: the chart has data points, the totals equal usageSummary’s, plans cost 0, records page by cursor, the live feed gets a new completion within a second', async () => {
@@ -265,8 +276,8 @@ describe('web console in a real browser', () => {
     const run = await chatEvents(t, owner.token, { model: 'openai/gpt-5.5', messages: [{ role: 'USER', content: 'hi' }] });
     expect(run.errors).toEqual([]);
     const filter = defaultRange();
-    // Both completions are recorded before the page reads.
-    await waitForRequests(t, owner.token, filter, 27);
+    // 24 inserted, 2 playground runs, the plan's and one more: all recorded before the page reads.
+    await waitForRequests(t, owner.token, filter, 28);
 
     await page.getByRole('link', { name: 'Usage' }).click();
     await waitFor(async () => Number(await page.locator('figure.chart').getAttribute('data-points')) > 0, 'chart points', 10_000);
@@ -297,7 +308,8 @@ describe('web console in a real browser', () => {
     // Records: 20 a page, the rest by cursor.
     expect(await page.locator('table.records tbody tr').count()).toBe(20);
     await page.getByRole('button', { name: 'Load more' }).click();
-    await page.locator('table.records tbody tr:nth-child(27)').waitFor();
+    await page.locator('table.records tbody tr:nth-child(28)').waitFor();
+    expect(await page.locator('table.records tbody tr').count()).toBe(28);
     expect(await page.getByRole('button', { name: 'Load more' }).isHidden()).toBe(true);
     await screenshot(page, '07-usage');
     expect(await unlabelledControls(page)).toEqual([]);

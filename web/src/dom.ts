@@ -60,3 +60,14 @@ export function field(label: string, control: HTMLElement, hint?: string): HTMLE
   if (hintEl) control.setAttribute('aria-describedby', hintEl.id);
   return h('div', { class: 'field' }, h('label', { for: id }, label), control, hintEl);
 }
+
+/** A table with a caption, column headers and rows of cells. */
+export function table(attrs: Attrs, caption: string | null, columns: readonly string[], rows: readonly (readonly Child[])[]): HTMLTableElement {
+  return h(
+    'table',
+    attrs,
+    caption ? h('caption', {}, caption) : null,
+    h('thead', {}, h('tr', {}, columns.map((c) => h('th', { scope: 'col' }, c)))),
+    h('tbody', {}, rows.map((cells) => h('tr', {}, cells.map((c) => (c instanceof HTMLTableCellElement ? c : h('td', {}, c)))))),
+  );
+}

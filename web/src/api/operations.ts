@@ -172,13 +172,14 @@ export interface ChatEvent {
   keyHint: string | null;
   upstreamModel: string | null;
   content: string | null;
+  reasoning: string | null;
   finishReason: string | null;
   usage: { inputTokens: number; outputTokens: number; costMicroUsd: number; costKnown: boolean } | null;
 }
 
 export const CHAT = `subscription Chat($input: ChatCompletionInput!) {
   chatCompletion(input: $input) {
-    type requestId provider keySource keyHint upstreamModel content finishReason
+    type requestId provider keySource keyHint upstreamModel content reasoning finishReason
     usage { inputTokens outputTokens costMicroUsd costKnown }
   }
 }`;

@@ -1,7 +1,7 @@
 import type { Api } from '../../api/client';
 import { errorMessage } from '../../api/errors';
 import { KEY_HISTORY, type AuditEvent, type Connection, type ValidationJob } from '../../api/operations';
-import { h, replace } from '../../dom';
+import { h, replace, table } from '../../dom';
 import { when } from '../../format';
 
 /**
@@ -46,44 +46,28 @@ export function keyHistory(api: Api, keyId: string, organizationId: string | nul
 
 function jobsTable(jobs: ValidationJob[]): HTMLElement {
   if (!jobs.length) return h('p', {}, 'No validation jobs yet.');
-  return h(
-    'table',
+  return table(
     { class: 'jobs' },
-    h('caption', {}, 'Validation jobs'),
-    h('thead', {}, h('tr', {}, ['Queued', 'Trigger', 'Outcome', 'Attempts', 'HTTP', 'Took', 'Error'].map((c) => h('th', { scope: 'col' }, c)))),
-    h(
-      'tbody',
-      {},
-      jobs.map((j) =>
-        h(
-          'tr',
-          {},
-          h('td', { class: 'when' }, when(j.queuedAt)),
-          h('td', {}, j.trigger),
-          h('td', {}, h('span', { class: `outcome outcome-${j.outcome.toLowerCase()}` }, j.outcome)),
-          h('td', {}, j.attempts),
-          h('td', {}, j.httpStatus ?? '—'),
-          h('td', {}, j.durationMs === null ? '—' : `${j.durationMs} ms`),
-          h('td', {}, j.error ?? ''),
-        ),
-      ),
-    ),
+    'Validation jobs',
+    ['Queued', 'Trigger', 'Outcome', 'Attempts', 'HTTP', 'Took', 'Error'],
+    jobs.map((j) => [
+      h('td', { class: 'when' }, when(j.queuedAt)),
+      j.trigger,
+      h('span', { class: `outcome outcome-${j.outcome.toLowerCase()}` }, j.outcome),
+      j.attempts,
+      j.httpStatus ?? '—',
+      j.durationMs === null ? '—' : `${j.durationMs} ms`,
+      j.error ?? '',
+    ]),
   );
 }
 
 function eventsTable(events: AuditEvent[]): HTMLElement {
   if (!events.length) return h('p', {}, 'No audit events for this key.');
-  return h(
-    'table',
+  return table(
     { class: 'audit' },
-    h('caption', {}, 'Audit events'),
-    h('thead', {}, h('tr', {}, ['When', 'Action', 'By', 'Detail'].map((c) => h('th', { scope: 'col' }, c)))),
-    h(
-      'tbody',
-      {},
-      events.map((e) =>
-        h('tr', {}, h('td', { class: 'when' }, when(e.createdAt)), h('td', {}, e.action), h('td', {}, e.actor?.email ?? 'system'), h('td', {}, e.detail ?? '')),
-      ),
-    ),
+    'Audit events',
+    ['When', 'Action', 'By', 'Detail'],
+    events.map((e) => [h('td', { class: 'when' }, when(e.createdAt)), e.action, e.actor?.email ?? 'system', e.detail ?? '']),
   );
 }

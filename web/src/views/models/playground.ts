@@ -26,6 +26,8 @@ export function playground(
   const expected = h('p', { class: 'hint' });
   const servedBy = h('p', { class: 'served-by', role: 'status', 'aria-live': 'polite' });
   const output = h('output', { class: 'chat-output', 'aria-live': 'polite', 'aria-label': 'Reply' });
+  const reasoningText = h('div', { class: 'reasoning-text' });
+  const reasoning = h('details', { class: 'reasoning', hidden: true }, h('summary', {}, 'Reasoning'), reasoningText);
   const usage = h('p', { class: 'usage-line' });
   const error = h('p', { class: 'error', role: 'alert' });
   let unsubscribe: (() => void) | null = null;
@@ -59,6 +61,7 @@ export function playground(
     field('Message', prompt),
     h('div', { class: 'row' }, send, stop),
     servedBy,
+    reasoning,
     output,
     usage,
     error,
@@ -74,6 +77,8 @@ export function playground(
     }
     finish();
     replace(output);
+    replace(reasoningText);
+    reasoning.hidden = true;
     servedBy.textContent = 'Connecting…';
     usage.textContent = '';
     error.textContent = '';
@@ -107,6 +112,10 @@ export function playground(
         break;
       case 'DELTA':
         if (ev.content) output.append(ev.content);
+        if (ev.reasoning) {
+          reasoning.hidden = false;
+          reasoningText.append(ev.reasoning);
+        }
         break;
       case 'USAGE':
         if (ev.usage)

@@ -149,6 +149,7 @@ describe('web console in a real browser', () => {
     const apiKey = listed.find((k) => k.provider.id === 'OPENAI')!;
     openaiKeyId = apiKey.id;
     expect(await openaiCard.locator('.hint-text').textContent()).toBe(apiKey.hint);
+    await page.getByText(`The OpenAI key ${apiKey.hint} is valid.`).waitFor();
     expect(await openaiCard.locator('[data-field=lastValidatedAt]').textContent()).not.toBe('never');
 
     // A bad key: INVALID, with the provider's reason as the API reports it.
@@ -197,6 +198,7 @@ describe('web console in a real browser', () => {
     await screenshot(page, '04-keys-delete-confirm');
     await anthropicCard.getByRole('button', { name: 'Delete key' }).click();
     await anthropicCard.waitFor({ state: 'detached' });
+    await page.getByText(`The Anthropic key ${replaced.hint} was deleted.`).waitFor();
     const after = (await t.gql.ok<{ byokKeys: Array<{ provider: { id: string } }> }>(LIST_KEYS, {}, owner.token)).byokKeys;
     expect(after.map((k) => k.provider.id)).toEqual(['OPENAI']);
 
@@ -332,6 +334,8 @@ describe('web console in a real browser', () => {
     // The figures follow (the page refreshes itself after a live record).
     const openaiRequests = page.locator(`table.totals tr[data-key-id="${openaiKeyId}"] [data-field=requests]`);
     await waitFor(async () => (await openaiRequests.textContent()) === '27', 'the totals to count the live completion', 10_000);
+    // …without throwing away the pages of records the user loaded.
+    expect(await page.locator('table.records tbody tr').count()).toBe(28);
     await screenshot(page, '08-usage-live');
 
     // Phone width: readable, nothing wider than the screen.

@@ -128,7 +128,13 @@ export function keyCard(
           replace(panel);
           card.update(d.updateByokKey);
           message.className = 'message';
-          message.textContent = 'New key saved: validating…';
+          // A status event may already have overtaken this answer.
+          if (card.key.status === 'PENDING') {
+            message.textContent = 'New key saved: validating…';
+            message.dataset.pending = 'true';
+          } else {
+            message.textContent = '';
+          }
           history.refresh();
         })
         .catch((err: unknown) => {
@@ -170,6 +176,11 @@ export function keyCard(
     update(next) {
       // A status event can overtake the mutation's answer: the later row state wins.
       if (next.updatedAt < key.updatedAt) return;
+      // The provider answered: a "validating…" note is now stale (the badge says the rest).
+      if (key.status === 'PENDING' && next.status !== 'PENDING' && message.dataset.pending) {
+        message.textContent = '';
+        delete message.dataset.pending;
+      }
       key = next;
       render();
     },

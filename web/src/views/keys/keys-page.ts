@@ -54,10 +54,14 @@ export const keysView: View = (ctx, container) => {
     replace(list, sorted.map((c) => c.element));
   }
 
+  /** The key the "validating…" notice is about, cleared once the provider has answered. */
+  let noticeKeyId: string | null = null;
+
   function upsert(key: ByokKey): void {
     const existing = cards.get(key.id);
     if (existing) {
       existing.update(key);
+      settleNotice(existing.key);
       return;
     }
     cards.set(
@@ -66,21 +70,30 @@ export const keysView: View = (ctx, container) => {
         canManage: manage,
         organizationId: org,
         onDeleted: (id) => {
+          const gone = cards.get(id)?.key ?? key;
           cards.delete(id);
-          notice.textContent = `The ${key.provider.name} key ${key.hint} was deleted.`;
+          notice.textContent = `The ${gone.provider.name} key ${gone.hint} was deleted.`;
           renderList();
         },
       }),
     );
     renderList();
+    settleNotice(key);
+  }
+
+  function settleNotice(key: ByokKey): void {
+    if (key.id !== noticeKeyId || key.status === 'PENDING') return;
+    notice.textContent = `The ${key.provider.name} key ${key.hint} is ${key.status.toLowerCase()}.`;
+    noticeKeyId = null;
   }
 
   function openForm(): void {
     const form = addKeyForm(api, ctx.providers, new Set([...cards.values()].map((c) => c.key.provider.id)), org, {
       onAdded: (key) => {
         replace(formSlot);
-        upsert(key);
         notice.textContent = `Saved the ${key.provider.name} key ${key.hint}: validating with the provider…`;
+        noticeKeyId = key.id;
+        upsert(key);
       },
       onCancel: () => replace(formSlot),
     });

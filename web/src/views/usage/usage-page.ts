@@ -77,7 +77,8 @@ export const usageView: View = (ctx, container) => {
   );
 
   let generation = 0;
-  async function load(): Promise<void> {
+  /** Reads the figures; with `withRecords` also the first page of records (a live refresh keeps the user's pages). */
+  async function load(withRecords = true): Promise<void> {
     const range = rangeOf(fromInput.value, toInput.value);
     if (typeof range === 'string') {
       status.className = 'message error';
@@ -96,7 +97,7 @@ export const usageView: View = (ctx, container) => {
       const [series, perKey] = await Promise.all([
         api.query<{ usageSummary: UsageGroup[] }>(USAGE_SUMMARY, { bucket, groupBy: [dim], filter }),
         api.query<{ usageSummary: UsageGroup[] }>(USAGE_SUMMARY, { groupBy: ['KEY', 'PROVIDER'], filter }),
-        records.load(filter),
+        withRecords ? records.load(filter) : undefined,
       ]);
       if (mine !== generation) return;
       drawChart(series.usageSummary, range, bucket, dim, metric);
@@ -185,7 +186,7 @@ export const usageView: View = (ctx, container) => {
       feed.prepend(h('li', { 'data-record-id': r.id }, feedLine(r, provider)));
       while (feed.children.length > 50) feed.lastElementChild?.remove();
       clearTimeout(refresh);
-      refresh = setTimeout(() => void load(), 1000);
+      refresh = setTimeout(() => void load(false), 1000);
     },
     (err) => {
       feedEmpty.hidden = false;

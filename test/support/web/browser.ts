@@ -44,9 +44,9 @@ export class PageTraffic {
 
   constructor(page: Page) {
     page.on('request', (r) => this.urls.push(r.url()));
-    page.on('pageerror', (e) => this.errors.push(e.message));
+    page.on('pageerror', (e) => this.errors.push(`uncaught: ${e.message} ${e.stack ?? ''}`));
     page.on('console', (m) => {
-      if (m.type() === 'error') this.errors.push(m.text());
+      if (m.type() === 'error') this.errors.push(`${m.text()} at ${m.location().url}:${m.location().lineNumber}`);
     });
     page.on('response', (r) => {
       this.pending.push(

@@ -72,7 +72,9 @@ export class Api {
   }
 
   async close(): Promise<void> {
-    await this.ws.dispose();
+    // dispose() waits for a pending connection; one the server refused (a revoked token) has
+    // nothing left to close, and its rejection must not surface as an unhandled error.
+    await Promise.resolve(this.ws.dispose()).catch(() => undefined);
   }
 
   private unwrap<T>(data: T | undefined, error: CombinedError | undefined): T {

@@ -44,8 +44,19 @@ export function toApiError(error: CombinedError | unknown): ApiError {
     const code = typeof gqlError.extensions?.code === 'string' ? gqlError.extensions.code : 'INTERNAL_SERVER_ERROR';
     return new ApiError(code, gqlError.message);
   }
+  const closed = closeCodeOf(combined.networkError);
+  // The server closes the socket with 4401/4403 when a token is revoked or not accepted.
+  if (closed?.code === 4401) return new ApiError('UNAUTHENTICATED', closed.reason);
+  if (closed?.code === 4403) return new ApiError('FORBIDDEN', closed.reason);
+  if (closed) return new ApiError('NETWORK', closed.reason || `connection closed (${closed.code})`);
   if (combined.networkError) return new ApiError('NETWORK', combined.networkError.message);
   return new ApiError('INTERNAL_SERVER_ERROR', error instanceof Error ? error.message : String(error));
+}
+
+/** graphql-ws reports a closed socket as the CloseEvent itself (urql passes it on as networkError). */
+function closeCodeOf(err: unknown): { code: number; reason: string } | null {
+  if (!err || typeof err !== 'object' || !('code' in err) || typeof err.code !== 'number') return null;
+  return { code: err.code, reason: 'reason' in err && typeof err.reason === 'string' ? err.reason : '' };
 }
 
 export function errorMessage(err: unknown): string {

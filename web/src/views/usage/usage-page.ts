@@ -55,7 +55,8 @@ export const usageView: View = (ctx, container) => {
     field('Stack by', groupSelect),
     field('Show', metricSelect),
   );
-  controls.addEventListener('change', () => void load());
+  // New dates: new records from the first page; a new way to chart them keeps the records as they are.
+  controls.addEventListener('change', (e) => void load(e.target === fromInput || e.target === toInput));
   controls.addEventListener('submit', (e) => e.preventDefault());
 
   replace(

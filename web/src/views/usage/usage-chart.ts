@@ -3,6 +3,8 @@ import { h } from '../../dom';
 
 Chart.register(BarController, BarElement, CategoryScale, LinearScale, Legend, Tooltip);
 
+export type UsageChart = ReturnType<typeof usageChart>;
+
 export interface Series {
   label: string;
   /** One value per label (bucket). */

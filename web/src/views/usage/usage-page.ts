@@ -13,7 +13,7 @@ import { tokens, usd, usdShort } from '../../format';
 import { canManage } from '../../session';
 import type { View } from '../context';
 import { feedLine, recordsTable } from './records-table';
-import { usageChart } from './usage-chart';
+import type { UsageChart } from './usage-chart';
 import { bucketLabel, bucketStarts, defaultDays, rangeOf } from './usage-range';
 
 type Metric = 'cost' | 'tokens';
@@ -40,7 +40,16 @@ export const usageView: View = (ctx, container) => {
   );
   const metricSelect = h('select', {}, h('option', { value: 'cost' }, 'Cost (USD)'), h('option', { value: 'tokens' }, 'Tokens'));
   const status = h('p', { class: 'message', role: 'status', 'aria-live': 'polite' });
-  const chart = usageChart();
+  // Chart.js is most of the console's code: it loads with this page, not with sign-in.
+  const chartSlot = h('div', { class: 'chart-slot' }, h('p', { class: 'loading' }, 'Loading chart…'));
+  let chart: UsageChart | null = null;
+  let disposed = false;
+  const chartReady = import('./usage-chart').then(({ usageChart }) => {
+    if (disposed) return null;
+    chart = usageChart();
+    replace(chartSlot, chart.element);
+    return chart;
+  });
   const totalsSlot = h('div', { class: 'table-wrap' });
   const records = recordsTable(api, provider);
   const feed = h('ol', { class: 'feed', 'aria-label': 'Live usage feed' });
@@ -68,7 +77,7 @@ export const usageView: View = (ctx, container) => {
       canManage(account) ? null : h('p', { class: 'readonly-note' }, 'As a member you see your own requests in this organization.'),
       controls,
       status,
-      h('section', { class: 'card', 'aria-labelledby': 'chart-title' }, h('h2', { id: 'chart-title' }, 'Over time'), chart.element),
+      h('section', { class: 'card', 'aria-labelledby': 'chart-title' }, h('h2', { id: 'chart-title' }, 'Over time'), chartSlot),
       h('div', { class: 'two-col' },
         h('section', { class: 'card', 'aria-labelledby': 'totals-title' }, h('h2', { id: 'totals-title' }, 'Totals per key'), totalsSlot),
         h('section', { class: 'card live', 'aria-labelledby': 'feed-title' }, h('h2', { id: 'feed-title' }, 'Live'), feedEmpty, feed),
@@ -95,13 +104,14 @@ export const usageView: View = (ctx, container) => {
     status.textContent = 'Loading usage…';
     container.setAttribute('aria-busy', 'true');
     try {
-      const [series, perKey] = await Promise.all([
+      const [series, perKey, , loadedChart] = await Promise.all([
         api.query<{ usageSummary: UsageGroup[] }>(USAGE_SUMMARY, { bucket, groupBy: [dim], filter }),
         api.query<{ usageSummary: UsageGroup[] }>(USAGE_SUMMARY, { groupBy: ['KEY', 'PROVIDER'], filter }),
         withRecords ? records.load(filter) : undefined,
+        chartReady,
       ]);
-      if (mine !== generation) return;
-      drawChart(series.usageSummary, range, bucket, dim, metric);
+      if (mine !== generation || !loadedChart) return;
+      drawChart(loadedChart, series.usageSummary, range, bucket, dim, metric);
       drawTotals(perKey.usageSummary);
       status.textContent = '';
     } catch (err) {
@@ -124,7 +134,7 @@ export const usageView: View = (ctx, container) => {
     }
   }
 
-  function drawChart(groups: UsageGroup[], range: { from: string; to: string }, bucket: TimeBucket, dim: UsageDimension, metric: Metric): void {
+  function drawChart(target: UsageChart, groups: UsageGroup[], range: { from: string; to: string }, bucket: TimeBucket, dim: UsageDimension, metric: Metric): void {
     const starts = bucketStarts(range, bucket);
     const index = new Map(starts.map((s, i) => [Date.parse(s), i]));
     const bySeries = new Map<string, number[]>();
@@ -136,7 +146,7 @@ export const usageView: View = (ctx, container) => {
       bySeries.set(label, values);
     }
     const format = metric === 'cost' ? usd : tokens;
-    chart.set(
+    target.set(
       starts.map((s) => bucketLabel(s, bucket)),
       [...bySeries].map(([label, values]) => ({ label, values })),
       format,
@@ -199,6 +209,7 @@ export const usageView: View = (ctx, container) => {
   return () => {
     clearTimeout(refresh);
     unsubscribe();
-    chart.destroy();
+    disposed = true;
+    chart?.destroy();
   };
 };

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
@@ -13,6 +14,7 @@ export const OUTPUT_DIR = join(__dirname, '..', '..', '..', 'test-output', 'web'
  * profile (it refuses --user-data-dir in args), so nothing carries over between runs.
  */
 export async function launchBrowser(): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (.ci/run installs it)`);
   await mkdir(OUTPUT_DIR, { recursive: true });
   return chromium.launch({
     executablePath: CHROMIUM,

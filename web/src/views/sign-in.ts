@@ -19,7 +19,7 @@ export function renderSignIn(root: HTMLElement, submit: (token: string) => Promi
     { class: 'card sign-in', 'aria-labelledby': 'sign-in-title' },
     h('h1', { id: 'sign-in-title' }, 'BYOK Gateway'),
     h('p', {}, 'Sign in with an API token. It stays in this tab only and is forgotten when the tab closes.'),
-    field('API token', input, 'An operator creates your first one with `npm run cli -- user:create you@example.com`.'),
+    field('API token', input, 'No token yet? An operator creates your first one with: npm run cli -- user:create you@example.com'),
     button,
     error,
   );

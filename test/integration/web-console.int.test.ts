@@ -258,6 +258,8 @@ describe('web console in a real browser', () => {
     await page.locator('.usage-line', { hasText: ' out · ' }).waitFor();
     expect(await page.locator('output.chat-output').textContent()).toBe(STREAM_FIXTURES.BEDROCK.text);
     expect(await page.locator('.reasoning-text').textContent()).toBe(STREAM_FIXTURES.BEDROCK.reasoning);
+    await page.getByText('Reasoning', { exact: true }).click();
+    await screenshot(page, '06b-playground-reasoning');
   }, 30_000);
 
   it('usage: the chart has data points, the totals equal usageSummary’s, plans cost 0, records page by cursor, the live feed gets a new completion within a second', async () => {

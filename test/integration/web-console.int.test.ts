@@ -353,6 +353,18 @@ describe('web console in a real browser', () => {
     await screenshot(page, '09-usage-phone');
     expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
     await page.setViewportSize({ width: 1280, height: 900 });
+
+    // A narrower date range: today only (UTC). The totals and the records follow the API's for it.
+    const today = new Date().toISOString().slice(0, 10);
+    await page.getByLabel('From (UTC)').fill(today);
+    const todayFilter = { from: `${today}T00:00:00.000Z`, to: filter.to };
+    const todays = (await t.gql.ok<{ usageSummary: Group[] }>(SUMMARY, { filter: todayFilter, groupBy: [] }, owner.token)).usageSummary;
+    const todayCount = todays.reduce((n, g) => n + g.totals.requests, 0);
+    expect(todayCount).toBeLessThan(29);
+    await waitFor(async () => (await page.locator('table.records tbody tr').count()) === Math.min(todayCount, 20), 'today’s records');
+    const totalShown = async () =>
+      (await page.locator('table.totals [data-field=requests]').allTextContents()).reduce((n, v) => n + Number(v.replace(/,/g, '')), 0);
+    await waitFor(async () => (await totalShown()) === todayCount, 'today’s totals');
   }, 60_000);
 
   it('organization: an OWNER adds an org key; a MEMBER sees it read-only with no edit controls', async () => {

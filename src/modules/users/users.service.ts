@@ -4,7 +4,6 @@ import { requireEmail, requireName } from '../../errors/validate';
 import { isUniqueViolation } from '../../infra/pg-errors';
 import { ApiTokenEntity } from '../api-tokens/api-token.entity';
 import { generateToken } from '../../auth/tokens';
-import { recordAuditEvent } from '../audit/audit-record';
 import { UserEntity } from './user.entity';
 
 export class UsersService {
@@ -21,20 +20,11 @@ export class UsersService {
     try {
       return await this.db.transaction(async (tx) => {
         const user = await tx.getRepository(UserEntity).save(tx.getRepository(UserEntity).create({ email, name }));
-        const inserted = await tx.getRepository(ApiTokenEntity).insert({
+        await tx.getRepository(ApiTokenEntity).insert({
           userId: user.id,
           name: 'initial',
           prefix: t.prefix,
           tokenHash: t.hash,
-        });
-        // The operator or admin token that created the user is no user: the actor is null.
-        await recordAuditEvent(tx, {
-          action: 'api_token.created',
-          actorId: null,
-          organizationId: null,
-          ownerUserId: user.id,
-          targetId: (inserted.identifiers[0] as { id: string }).id,
-          detail: `Created API token "initial" (${t.prefix}…) with the user`,
         });
         return { user, token: t.token };
       });

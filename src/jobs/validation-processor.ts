@@ -59,6 +59,12 @@ export class ValidationProcessor {
       await this.finish(jobId, ValidationOutcome.DISCARDED, null, key ? 'the key was replaced before validation' : 'the key was deleted');
       return ValidationOutcome.DISCARDED;
     }
+    if (job.data.trigger === 'reconcile' && key.status !== KeyStatus.PENDING) {
+      // The reconciler read the key as PENDING, but its own job concluded before this one was
+      // queued (the deduplication window had closed): validating it again would cost a call.
+      await this.finish(jobId, ValidationOutcome.DISCARDED, null, 'the key was validated before the reconciler’s job ran');
+      return ValidationOutcome.DISCARDED;
+    }
 
     const started = Date.now();
     await rows

@@ -36,7 +36,7 @@ export async function startWorkers(deps: {
     keyStatus: services.keyStatus,
     endpoints: (id) => providerEndpoints(config, id),
     extraHeaders: (id) => providerHeaders(config, id),
-    limiter: new ProviderRateLimiter(deps.redis, config.queuePrefix, config.validation.ratePerProvider),
+    limiter: new ProviderRateLimiter(deps.redis, config.queuePrefix, config.validation.ratePerProvider, config.validation.lockMs),
     config,
     metrics,
     logger,

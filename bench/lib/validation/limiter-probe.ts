@@ -3,10 +3,10 @@ import { VALIDATION_QUEUE } from '../../../src/jobs/queues';
 
 /**
  * Counts the validation jobs the per-provider limiter delayed. The limiter
- * (src/jobs/provider-rate-limit.ts) reserves one slot per job and, when the slot is in the
- * future, records it as `slotAt` in the job's data and delays the job once; so after a run the
- * jobs whose data carries `slotAt` are exactly the ones it held back. (Completed jobs stay in
- * Redis for an hour, longer than any bench run.)
+ * (src/jobs/provider-rate-limit.ts) sends a job over the limit back to the delayed set, which
+ * records the delay in the job's hash (`delay`, 0 for a job added without one); so after a run
+ * the jobs with a positive `delay` are exactly the ones it held back at least once. (Completed
+ * jobs stay in Redis for an hour, longer than any bench run.)
  */
 export async function countDelayedByLimiter(redisUrl: string, prefix: string): Promise<{ jobs: number; delayed: number }> {
   const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2 });
@@ -20,10 +20,10 @@ export async function countDelayedByLimiter(redisUrl: string, prefix: string): P
       cursor = next;
       for (const key of keys) {
         if ((await redis.type(key)) !== 'hash') continue;
-        const data = await redis.hget(key, 'data');
+        const [data, delay] = await redis.hmget(key, 'data', 'delay');
         if (data === null) continue;
         jobs++;
-        if ((JSON.parse(data) as { slotAt?: number }).slotAt !== undefined) delayed++;
+        if (Number(delay ?? 0) > 0) delayed++;
       }
     } while (cursor !== '0');
     return { jobs, delayed };

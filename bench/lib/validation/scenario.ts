@@ -84,7 +84,7 @@ export interface ScenarioResult {
   eventsMissed: number;
   subscriptionErrors: string[];
   jobs: { count: number; queueWaitMs?: Summary; runMs?: Summary; attempts?: Summary };
-  /** Jobs the per-provider limiter delayed to their reserved slot (each at most once). */
+  /** Jobs the per-provider limiter delayed (at least once) until their turn. */
   limiter: { jobs: number; delayed: number };
   upstream: { requests: number; maxPerProviderSecond: number };
   perProvider: ProviderRow[];

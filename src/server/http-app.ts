@@ -5,7 +5,7 @@ import express, { type Express, type Request } from 'express';
 import type { Logger } from '../infra/logger';
 import type { Metrics } from '../infra/metrics';
 import { createContext, type GraphQLContext } from './context';
-import type { Services } from './services';
+import type { Services } from '../composition/services';
 
 export interface Readiness {
   /** Resolves to an error message per dependency that does not answer. */

@@ -107,7 +107,7 @@ function printScenario(r: ScenarioResult): void {
       : []),
     `event loop busy ${fmt(r.eventLoopUtilization * 100, 0)}% of the ${r.sinceResumeMs ? 'drain' : 'adds + validations'} (client, service and mock share it)`,
     `jobs: queue wait p50 ${ms(r.jobs.queueWaitMs?.p50)} / p99 ${ms(r.jobs.queueWaitMs?.p99)} ms, run p50 ${ms(r.jobs.runMs?.p50)} / p99 ${ms(r.jobs.runMs?.p99)} ms, attempts max ${r.jobs.attempts?.max ?? '–'}`,
-    `limiter: ${r.limiter.delayed} of ${r.limiter.jobs} jobs delayed (at least once) until their turn; at most ${r.upstream.maxPerProviderSecond} upstream calls in one provider-second`,
+    `limiter: ${r.limiter.delayed} of ${r.limiter.jobs} jobs delayed until their turn (${r.limiter.returns} returns in all); at most ${r.upstream.maxPerProviderSecond} upstream calls in one provider-second`,
     `upstream: ${r.upstream.requests} calls to the mock, max ${r.upstream.maxPerProviderSecond} per provider per second`,
     `subscription: ${r.eventsMissed} verdicts not delivered${r.subscriptionErrors.length ? `, errors: ${r.subscriptionErrors.join('; ')}` : ''}; database cross-check p50 ${ms(r.dbLatencyMs?.p50)} / p99 ${ms(r.dbLatencyMs?.p99)} ms`,
     `service logs (warn+): ${JSON.stringify(r.logs.byLevel)}`,

@@ -16,6 +16,17 @@ export default tseslint.config(
       'no-console': 'error',
     },
   },
+  {
+    // Workers run without the HTTP server (ROLE=worker): they reach services through the
+    // composition root, never through src/server/.
+    files: ['src/jobs/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['../server/*', '**/server/*'], message: 'src/jobs must not depend on src/server; use src/composition/.' }] },
+      ],
+    },
+  },
   { files: ['src/cli/**', 'bench/**', 'test/**'], rules: { 'no-console': 'off' } },
   { files: ['test/**'], rules: { '@typescript-eslint/no-non-null-assertion': 'off' } },
 );

@@ -23,7 +23,7 @@ import type { GraphQLContext } from './server/context';
 import { formatError } from './server/format-error';
 import { createHttpApp } from './server/http-app';
 import { buildAppSchema } from './server/schema';
-import { createServices, type Services } from './server/services';
+import { createServices, type Services } from './composition/services';
 import { attachWsServer } from './server/ws-server';
 import { DependencyError, checkDependencies } from './boot-checks';
 import { createCatalog } from './catalog/catalog';

@@ -15,7 +15,7 @@ import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { PROVIDER_IDS, ProviderId } from '../providers/types';
 import { planRuleProblems } from './catalog';
-import type { CatalogModel } from './types';
+import { MAX_MODEL_ID_LENGTH, type CatalogModel } from './types';
 
 const enumMessage = `expected one of ${PROVIDER_IDS.join('|')}`;
 
@@ -31,14 +31,14 @@ const priceSchema = z
 const offerSchema = z
   .object({
     provider: z.nativeEnum(ProviderId, { errorMap: () => ({ message: enumMessage }) }),
-    upstreamModel: z.string().trim().min(1, 'must not be empty'),
+    upstreamModel: z.string().trim().min(1, 'must not be empty').max(MAX_MODEL_ID_LENGTH, `must be at most ${MAX_MODEL_ID_LENGTH} characters`),
     price: priceSchema.nullable().optional(),
   })
   .strict();
 
 const modelSchema = z
   .object({
-    id: z.string().regex(/^\S+$/, 'must be non-empty with no whitespace'),
+    id: z.string().regex(/^\S+$/, 'must be non-empty with no whitespace').max(MAX_MODEL_ID_LENGTH, `must be at most ${MAX_MODEL_ID_LENGTH} characters`),
     name: z.string().trim().min(1, 'must not be empty'),
     contextLength: z.number().int().positive().optional(),
     offers: z.array(offerSchema).min(1, 'needs at least one offer'),

@@ -4,6 +4,14 @@
  */
 import type { ProviderId } from '../providers/types';
 
+/**
+ * Longest model id (gateway or upstream) the gateway accepts: the usage columns hold exactly
+ * this much. Requests, catalog files and the columns all read it from here, so an id that is
+ * accepted can always be recorded (a 201-300 character id used to stream, then fail its usage
+ * insert forever).
+ */
+export const MAX_MODEL_ID_LENGTH = 200;
+
 /** List price of one offer, USD per million tokens (= micro-USD per token). */
 export interface ModelPrice {
   inputPerMTok: number;

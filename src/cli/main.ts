@@ -24,7 +24,8 @@ const USAGE = `Usage: npm run cli -- <command>
        [--url http://localhost:4000] [--org ORGANIZATION_ID]
   keys:generate [--id ID]             print a new ENCRYPTION_KEYS entry (id:base64)
   keys:rewrap [--batch-size N]        re-wrap every stored key under the active (first) master key;
-                                      resumable; exits 1 if any row could not be decrypted`;
+                                      waits for rows another transaction holds; resumable; exits 1
+                                      and lists every row it did not re-wrap (undecryptable or locked)`;
 
 type Command = (args: ReturnType<typeof parseArgs>) => Promise<void>;
 
@@ -75,7 +76,12 @@ const COMMANDS: Record<string, Command> = {
         onBatch: (done) => console.log(`  ${done} re-wrapped so far`),
       });
       console.log(JSON.stringify({ rewrapped: report.rewrapped, alreadyCurrent: report.alreadyCurrent, failed: report.failed }, null, 2));
-      if (report.failed.length > 0) process.exitCode = 1;
+      if (report.failed.length > 0) {
+        console.error(
+          `${report.failed.length} key(s) were NOT re-wrapped (listed under "failed"): keep the old master keys in ENCRYPTION_KEYS and run keys:rewrap again`,
+        );
+        process.exitCode = 1;
+      }
     });
   },
   chat: async ({ positional, flags }) => {

@@ -69,14 +69,22 @@ export const REDACT_PATHS: string[] = [
 /**
  * Scrubs known secrets out of free text, typically an upstream error body that may echo the
  * key, before it is logged or stored. Each secret is replaced in every form
- * {@link secretForms} knows plus its URL-encoded form (keys travel in query strings).
+ * {@link secretForms} knows, plus the forms a body quotes it in: URL-encoded (keys travel in
+ * query strings, and so does base64), JSON-escaped (quotes, backslashes, `/` written as `\/`) and XML-escaped
+ * (AWS query APIs answer in XML).
  */
 export function redactSecrets(text: string, secrets: readonly string[]): string {
   const forms = new Set<string>();
   for (const secret of secrets) {
     if (secret === '') continue;
-    for (const form of secretForms(secret)) forms.add(form);
-    forms.add(encodeURIComponent(secret));
+    for (const form of secretForms(secret)) {
+      forms.add(form);
+      forms.add(encodeURIComponent(form));
+    }
+    const json = JSON.stringify(secret).slice(1, -1);
+    forms.add(json);
+    forms.add(json.replace(/\//g, '\\/'));
+    forms.add(secret.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;'));
   }
   // Longest first, so a short form never splits a longer one and leaves part of it behind.
   const ordered = [...forms].sort((a, b) => b.length - a.length);

@@ -5,3 +5,47 @@ export function isUniqueViolation(err: unknown, constraint?: string): boolean {
   const name = e.constraint ?? e.driverError?.constraint;
   return code === '23505' && (constraint === undefined || name === constraint);
 }
+
+/** True when `err` is Postgres' lock_not_available (55P03): a `lock_timeout` or `NOWAIT` gave up. */
+export function isLockNotAvailable(err: unknown): boolean {
+  const e = err as { code?: string; driverError?: { code?: string } };
+  return (e.code ?? e.driverError?.code) === '55P03';
+}
+
+/** SQLSTATE classes that say nothing about the statement: the same statement may succeed later. */
+const TRANSIENT_CLASSES = new Set([
+  '08', // connection exception
+  '40', // transaction rollback (serialization failure, deadlock)
+  '53', // insufficient resources (disk full, out of memory, too many connections)
+  '57', // operator intervention (admin shutdown, query canceled, cannot connect now)
+  '58', // system error (I/O)
+  'XX', // internal error
+]);
+
+interface PgDatabaseError {
+  code?: unknown;
+  severity?: unknown;
+}
+
+/**
+ * Postgres' SQLSTATE of `err` (a TypeORM QueryFailedError or pg's own error), or undefined for
+ * anything the server did not answer: a socket error (`EPIPE` is five letters too, hence the
+ * `severity` only a server error carries), a timeout of our own.
+ */
+export function sqlState(err: unknown): string | undefined {
+  const outer = err as (PgDatabaseError & { driverError?: PgDatabaseError }) | null;
+  for (const e of [outer, outer?.driverError]) {
+    if (typeof e?.severity === 'string' && typeof e.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code)) return e.code;
+  }
+  return undefined;
+}
+
+/**
+ * Whether retrying the same statement can succeed: no SQLSTATE (the connection failed, or no
+ * answer in time), one of {@link TRANSIENT_CLASSES}, or a lock that was not available. A data
+ * exception (`22…`) or a constraint violation (`23…`) will fail the same way every time.
+ */
+export function isTransientDbError(err: unknown): boolean {
+  const code = sqlState(err);
+  return code === undefined || code === '55P03' || TRANSIENT_CLASSES.has(code.slice(0, 2));
+}

@@ -21,7 +21,7 @@ export async function reconcilePending(
   const keys = await db
     .getRepository(ByokKeyEntity)
     .createQueryBuilder('k')
-    .select(['k.id', 'k.secretVersion', 'k.provider', 'k.userId', 'k.organizationId'])
+    .select(['k.id', 'k.secretVersion', 'k.provider', 'k.userId', 'k.organizationId', 'k.createdBy'])
     .where('k.status = :pending AND k.updated_at < :before', {
       pending: KeyStatus.PENDING,
       before: new Date(Date.now() - graceMs),
@@ -51,7 +51,7 @@ export async function revalidateStale(
   const keys = await db
     .getRepository(ByokKeyEntity)
     .createQueryBuilder('k')
-    .select(['k.id', 'k.secretVersion', 'k.provider', 'k.userId', 'k.organizationId'])
+    .select(['k.id', 'k.secretVersion', 'k.provider', 'k.userId', 'k.organizationId', 'k.createdBy'])
     .where('k.enabled AND k.status <> :pending AND k.last_validated_at < :before', {
       pending: KeyStatus.PENDING,
       before: new Date(Date.now() - revalidateAfterMs),

@@ -13,8 +13,12 @@ export interface ValidationJobData {
   trigger: ValidationTrigger;
   /** Lets the rate limiter decide before any database read. */
   provider: string;
-  /** Set by the rate limiter when it delayed the job to its reserved slot. */
-  slotAt?: number;
+  /**
+   * The user who added the key: the rate limiter interleaves these fairly. Not the key's owner:
+   * any user may create organizations, so one user's hundred organizations share one line.
+   * Absent on jobs queued by older versions.
+   */
+  addedBy?: string;
 }
 
 export type MaintenanceJobName = 'reconcile' | 'revalidate';

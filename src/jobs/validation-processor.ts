@@ -1,13 +1,13 @@
 import { UnrecoverableError, type Job } from 'bullmq';
 import type { DataSource } from 'typeorm';
 import type { AppConfig } from '../config/config';
-import type { Keyring } from '../crypto/envelope';
-import { redactSecrets } from '../crypto/redaction';
+import { DecryptionError, type Keyring } from '../crypto/envelope';
 import type { Logger } from '../infra/logger';
 import type { Metrics } from '../infra/metrics';
 import { getProvider } from '../providers/registry';
 import type { Credential, ProviderEndpoints } from '../providers/types';
 import { validateCredential } from '../providers/validate';
+import { redactCredential } from '../providers/credential-redaction';
 import { ByokKeyEntity } from '../modules/byok-keys/byok-key.entity';
 import { KeyStatus } from '../modules/byok-keys/key-status';
 import { openCredential } from '../modules/byok-keys/key-secrets';
@@ -59,6 +59,12 @@ export class ValidationProcessor {
       await this.finish(jobId, ValidationOutcome.DISCARDED, null, key ? 'the key was replaced before validation' : 'the key was deleted');
       return ValidationOutcome.DISCARDED;
     }
+    if (job.data.trigger === 'reconcile' && key.status !== KeyStatus.PENDING) {
+      // The reconciler read the key as PENDING, but its own job concluded before this one was
+      // queued (the deduplication window had closed): validating it again would cost a call.
+      await this.finish(jobId, ValidationOutcome.DISCARDED, null, 'the key was validated before the reconciler’s job ran');
+      return ValidationOutcome.DISCARDED;
+    }
 
     const started = Date.now();
     await rows
@@ -69,17 +75,22 @@ export class ValidationProcessor {
       .execute();
 
     const provider = getProvider(key.provider);
-    let credential: Credential | undefined = openCredential(keyring, key);
-    const secrets = credentialSecrets(credential);
+    let credential: Credential | undefined;
+    try {
+      credential = openCredential(keyring, key);
+    } catch (err) {
+      if (!(err instanceof DecryptionError)) throw err;
+      return this.undecryptable(jobId, key, err);
+    }
     const signal = AbortSignal.timeout(config.validation.timeoutMs);
     const { verdict, httpStatus } = await validateCredential(provider, this.deps.endpoints(key.provider), credential, {
       signal,
       timeoutMs: config.validation.timeoutMs,
       extraHeaders: this.deps.extraHeaders(key.provider),
     });
+    const error = verdict.outcome === 'VALID' ? null : redactCredential(verdict.error, credential).slice(0, 500);
     credential = undefined; // the decrypted secret lives only for the call
     metrics.validationDuration.observe({ provider: key.provider }, (Date.now() - started) / 1000);
-    const error = verdict.outcome === 'VALID' ? null : redactSecrets(verdict.error, secrets).slice(0, 500);
 
     if (verdict.outcome === 'RETRY') {
       const attempts = job.opts.attempts ?? 1;
@@ -100,6 +111,21 @@ export class ValidationProcessor {
     logger.info({ jobId, keyId, provider: key.provider, outcome, httpStatus }, 'validation finished');
     if (outcome === ValidationOutcome.INVALID) throw new UnrecoverableError(`${provider.name} rejected the key`);
     return outcome;
+  }
+
+  /**
+   * The stored secret cannot be opened (its master key was removed from ENCRYPTION_KEYS, or the
+   * row was tampered with). Retrying cannot help and the job must not stay RUNNING: the job ends
+   * INVALID, and the key says why and what to do, so its owner re-enters the secret.
+   */
+  private async undecryptable(jobId: string, key: ByokKeyEntity, err: DecryptionError): Promise<never> {
+    const error =
+      err.reason === 'unknown_master_key'
+        ? `the stored secret cannot be decrypted: its master key ${err.masterKeyId} is not configured; update the key with its secret again`
+        : 'the stored secret cannot be decrypted (it fails authentication); update the key with its secret again';
+    this.deps.logger.error({ jobId, keyId: key.id, masterKeyId: err.masterKeyId, reason: err.reason }, 'validation: stored secret cannot be decrypted');
+    await this.conclude(jobId, key, KeyStatus.INVALID, undefined, error);
+    throw new UnrecoverableError(error);
   }
 
   private async conclude(
@@ -131,8 +157,4 @@ export class ValidationProcessor {
       .where('id = :id', { id: jobId })
       .execute();
   }
-}
-
-function credentialSecrets(c: Credential): string[] {
-  return c.kind === 'api_key' ? [c.apiKey] : [c.secretAccessKey, ...(c.sessionToken ? [c.sessionToken] : [])];
 }

@@ -5,7 +5,7 @@ import type { Logger } from '../infra/logger';
 import type { Metrics } from '../infra/metrics';
 import { createRedis } from '../infra/redis';
 import { providerEndpoints, providerHeaders } from '../modules/providers/endpoints';
-import type { Services } from '../server/services';
+import type { Services } from '../composition/services';
 import { reconcilePending, revalidateStale } from './maintenance';
 import { ProviderRateLimiter } from './provider-rate-limit';
 import type { UsageRecordInput } from '../modules/usage/usage-record';
@@ -36,7 +36,7 @@ export async function startWorkers(deps: {
     keyStatus: services.keyStatus,
     endpoints: (id) => providerEndpoints(config, id),
     extraHeaders: (id) => providerHeaders(config, id),
-    limiter: new ProviderRateLimiter(deps.redis, config.queuePrefix, config.validation.ratePerProvider),
+    limiter: new ProviderRateLimiter(deps.redis, config.queuePrefix, config.validation.ratePerProvider, config.validation.lockMs),
     config,
     metrics,
     logger,

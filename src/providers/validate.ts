@@ -6,6 +6,7 @@
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { safeToken } from './errors';
+import { redactCredential, redactUpstreamBody } from './credential-redaction';
 import { credentialHeaders } from './auth-headers';
 import type { Credential, HttpValidationSpec, ProviderDeclaration, ProviderEndpoints, ValidationVerdict } from './types';
 
@@ -111,7 +112,8 @@ async function validateWithHttp(
       redirect: 'manual',
     });
     status = res.status;
-    const body = await readLimited(res, MAX_BODY_CHARS);
+    // The classifier never sees the key, whatever the body quotes (see credential-redaction.ts).
+    const body = redactUpstreamBody(await readLimited(res, MAX_BODY_CHARS), credential);
     return { verdict: spec.classify(res.status, body), httpStatus: res.status };
   } catch (err) {
     return { verdict: { outcome: 'RETRY', error: abortReason(opts, timeout) ?? networkError(err) }, httpStatus: status };
@@ -222,12 +224,7 @@ function stsFailure(err: unknown, opts: ValidateOptions, timeout: AbortSignal): 
 
 /** Defense in depth: no classifier should quote the key, but none can leak it past here. */
 function scrubVerdict(verdict: ValidationVerdict, credential: Credential): ValidationVerdict {
-  const secrets =
-    credential.kind === 'api_key'
-      ? [credential.apiKey]
-      : [credential.secretAccessKey, credential.sessionToken ?? '', credential.accessKeyId];
-  const scrub = (text: string): string =>
-    secrets.reduce((out, s) => (s.length >= 4 ? out.split(s).join('[redacted]') : out), text);
+  const scrub = (text: string): string => redactCredential(text, credential);
   switch (verdict.outcome) {
     case 'VALID':
       return verdict.note === undefined ? verdict : { ...verdict, note: scrub(verdict.note) };

@@ -3,7 +3,7 @@ import type { Principal, UserPrincipal } from '../auth/principal';
 import { unauthenticated } from '../errors/app-error';
 import type { Logger } from '../infra/logger';
 import { createLoaders, type Loaders } from './loaders';
-import type { Services } from './services';
+import type { Services } from '../composition/services';
 
 /** What every resolver sees: who calls, the services, per-request loaders, a request id. */
 export interface GraphQLContext {

@@ -5,7 +5,7 @@ import express, { type Express, type Request } from 'express';
 import type { Logger } from '../infra/logger';
 import type { Metrics } from '../infra/metrics';
 import { createContext, type GraphQLContext } from './context';
-import type { Services } from './services';
+import type { Services } from '../composition/services';
 import { mountWebConsole } from './web-console';
 
 export interface Readiness {

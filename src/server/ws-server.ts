@@ -12,7 +12,7 @@ import { formatError } from './format-error';
 import { passThroughSubscribe, type EventSink } from './pass-through-subscribe';
 import { batchSends, socketSink } from './ws-writes';
 import { checkQueryLimits, type QueryLimits } from './query-limits';
-import type { Services } from './services';
+import type { Services } from '../composition/services';
 
 /** Close code for a connection whose token we refused (graphql-ws reserves 4401 for this). */
 export const UNAUTHORIZED_CLOSE = CloseCode.Unauthorized;

@@ -84,8 +84,8 @@ export interface ScenarioResult {
   eventsMissed: number;
   subscriptionErrors: string[];
   jobs: { count: number; queueWaitMs?: Summary; runMs?: Summary; attempts?: Summary };
-  /** Jobs the per-provider limiter delayed to their reserved slot (each at most once). */
-  limiter: { jobs: number; delayed: number };
+  /** Jobs the per-provider limiter delayed (at least once) until their turn. */
+  limiter: { jobs: number; delayed: number; returns: number };
   upstream: { requests: number; maxPerProviderSecond: number };
   perProvider: ProviderRow[];
   logs: LogSummary;
@@ -225,7 +225,7 @@ interface Collected {
   subscriptionErrors: readonly string[];
   dbKeys: ReadonlyMap<string, { status: string; last_validated_at: Date | null }>;
   jobRows: ReadonlyArray<{ attempts: number; queued_at: Date; started_at: Date | null; finished_at: Date }>;
-  limiter: { jobs: number; delayed: number };
+  limiter: { jobs: number; delayed: number; returns: number };
   resumedAt?: number;
   elu: number;
   upstream: readonly RecordedRequest[];

@@ -1,11 +1,12 @@
 import { timingSafeEqual } from 'node:crypto';
-import type { DataSource, Repository } from 'typeorm';
+import { IsNull, type DataSource, type Repository } from 'typeorm';
 import { bearerToken, generateToken, hashToken } from '../../auth/tokens';
 import type { Principal, UserPrincipal } from '../../auth/principal';
 import { notFound } from '../../errors/app-error';
 import type { Logger } from '../../infra/logger';
 import { ApiTokenEntity } from './api-token.entity';
 import { requireName } from '../../errors/validate';
+import { recordAuditEvent } from '../audit/audit-record';
 
 /** Refresh lastUsedAt at most this often per token: one write per minute, not per request. */
 const LAST_USED_RESOLUTION_MS = 60_000;
@@ -25,9 +26,12 @@ export class ApiTokensService {
   async create(userId: string, rawName: string): Promise<{ token: string; apiToken: ApiTokenEntity }> {
     const name = requireName(rawName, 'name', 100);
     const t = generateToken();
-    const apiToken = await this.repo.save(
-      this.repo.create({ userId, name, prefix: t.prefix, tokenHash: t.hash, lastUsedAt: null, revokedAt: null }),
-    );
+    const apiToken = await this.db.transaction(async (tx) => {
+      const repo = tx.getRepository(ApiTokenEntity);
+      const row = await repo.save(repo.create({ userId, name, prefix: t.prefix, tokenHash: t.hash, lastUsedAt: null, revokedAt: null }));
+      await recordAuditEvent(tx, tokenEvent('api_token.created', userId, row, `Created API token ${JSON.stringify(name)} (${row.prefix}…)`));
+      return row;
+    });
     return { token: t.token, apiToken };
   }
 
@@ -40,8 +44,15 @@ export class ApiTokensService {
     const token = await this.repo.findOne({ where: { id, userId } });
     if (!token) throw notFound('API token');
     if (!token.revokedAt) {
-      token.revokedAt = new Date();
-      await this.repo.update({ id }, { revokedAt: token.revokedAt });
+      const revokedAt = new Date();
+      await this.db.transaction(async (tx) => {
+        // Only the call that actually revokes writes the event (two racing revokes: one event).
+        const result = await tx.getRepository(ApiTokenEntity).update({ id, revokedAt: IsNull() }, { revokedAt });
+        if (!result.affected) return;
+        token.revokedAt = revokedAt;
+        await recordAuditEvent(tx, tokenEvent('api_token.revoked', userId, token, `Revoked API token ${JSON.stringify(token.name)} (${token.prefix}…)`));
+      });
+      if (!token.revokedAt) return this.repo.findOneOrFail({ where: { id, userId } });
     }
     return token;
   }
@@ -68,6 +79,11 @@ export class ApiTokensService {
       this.logger.warn({ err, tokenId: row.id }, 'could not record token use');
     });
   }
+}
+
+/** Token events belong to the user's personal trail; the actor is the user themselves. */
+function tokenEvent(action: string, userId: string, token: ApiTokenEntity, detail: string) {
+  return { action, actorId: userId, organizationId: null, ownerUserId: userId, targetId: token.id, detail };
 }
 
 function safeEqual(a: string, b: string): boolean {

@@ -8,7 +8,11 @@ export class AuditEventType {
   @Field(() => ID)
   id!: string;
 
-  /** e.g. byok_key.created, byok_key.updated, byok_key.enabled, byok_key.disabled, byok_key.deleted, byok_key.validated, byok_key.invalidated */
+  /**
+   * e.g. byok_key.created, byok_key.updated, byok_key.enabled, byok_key.disabled, byok_key.deleted,
+   * byok_key.validated, byok_key.invalidated, organization.created, organization.member_added,
+   * organization.member_removed, organization.role_changed, api_token.created, api_token.revoked
+   */
   @Field()
   action!: string;
 

@@ -5,16 +5,9 @@ import { decodeCursor, pageSize, toConnection, type Connection } from '../../ser
 import type { OrganizationsService } from '../organizations/organizations.service';
 import { MANAGER_ROLES } from '../organizations/org-role';
 import { AuditEventEntity } from './audit-event.entity';
+import { recordAuditEvent, type AuditInput } from './audit-record';
 
-export interface AuditInput {
-  action: string;
-  actorId: string | null;
-  organizationId: string | null;
-  ownerUserId: string | null;
-  targetId?: string | null;
-  provider?: string | null;
-  detail?: string | null;
-}
+export type { AuditInput } from './audit-record';
 
 /** Writes and reads the append-only audit trail. */
 export class AuditService {
@@ -24,16 +17,8 @@ export class AuditService {
   ) {}
 
   /** Records an event inside the caller's transaction, so it exists exactly when the change does. */
-  async record(em: EntityManager, e: AuditInput): Promise<void> {
-    await em.getRepository(AuditEventEntity).insert({
-      action: e.action,
-      actorId: e.actorId,
-      organizationId: e.organizationId,
-      ownerUserId: e.organizationId ? null : e.ownerUserId,
-      targetId: e.targetId ?? null,
-      provider: e.provider ?? null,
-      detail: e.detail?.slice(0, 1000) ?? null,
-    });
+  record(em: EntityManager, e: AuditInput): Promise<void> {
+    return recordAuditEvent(em, e);
   }
 
   /**

@@ -9,6 +9,7 @@ import { ChatRole, ReasoningEffort, ResponseFormatType, ToolChoiceMode, type Cha
 import { messageParts } from './chat-parts';
 import { parseReasoningDetails } from './reasoning-details';
 import { isObjectSchema } from './tool-schema';
+import { MAX_MODEL_ID_LENGTH } from '../../catalog/types';
 
 export type { ChatParams } from '../../providers/chat-model';
 
@@ -41,7 +42,9 @@ const present = <T>(v: T | null | undefined): v is T => v !== undefined && v !==
 
 /** Validates a completion request before anything is routed or sent; BAD_USER_INPUT otherwise. */
 export function chatParams(input: ChatCompletionInput, limits: ChatLimits = DEFAULT_CHAT_LIMITS): ChatParams {
-  if (input.model.trim() === '' || input.model.length > 300) throw badInput('model must be 1-300 characters', 'model');
+  if (input.model.trim() === '' || input.model.length > MAX_MODEL_ID_LENGTH) {
+    throw badInput(`model must be 1-${MAX_MODEL_ID_LENGTH} characters`, 'model');
+  }
   if (input.messages.length === 0) throw badInput('messages must not be empty', 'messages');
   if (input.messages.length > MAX_MESSAGES) throw badInput(`at most ${MAX_MESSAGES} messages`, 'messages');
   const size = { chars: 0 };

@@ -2,6 +2,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { UserPrincipal } from '../../auth/principal';
 import { badInput, conflict, forbidden, notFound } from '../../errors/app-error';
 import { isUuid, requireEmail, requireId, requireName } from '../../errors/validate';
+import { recordAuditEvent } from '../audit/audit-record';
 import { UserEntity } from '../users/user.entity';
 import { MembershipEntity } from './membership.entity';
 import { OrganizationEntity } from './organization.entity';
@@ -19,6 +20,14 @@ export class OrganizationsService {
     return this.db.transaction(async (tx) => {
       const org = await tx.getRepository(OrganizationEntity).save(tx.getRepository(OrganizationEntity).create({ name }));
       await tx.getRepository(MembershipEntity).insert({ organizationId: org.id, userId: p.userId, role: OrgRole.OWNER });
+      await recordAuditEvent(tx, {
+        action: 'organization.created',
+        actorId: p.userId,
+        organizationId: org.id,
+        ownerUserId: null,
+        targetId: org.id,
+        detail: `Created organization ${JSON.stringify(name)}`,
+      });
       return org;
     });
   }
@@ -84,17 +93,27 @@ export class OrganizationsService {
     if (role === OrgRole.OWNER && caller.role !== OrgRole.OWNER) throw forbidden('Only an OWNER can add an OWNER');
     const user = await this.db.getRepository(UserEntity).findOneBy({ email });
     if (!user) throw notFound('User');
-    const repo = this.db.getRepository(MembershipEntity);
-    const result = await repo
-      .createQueryBuilder()
-      .insert()
-      .values({ organizationId: caller.organizationId, userId: user.id, role })
-      .orIgnore()
-      .execute();
-    if (result.identifiers.length === 0 || result.raw.length === 0) {
-      throw conflict('This user is already a member of the organization');
-    }
-    const created = await repo.findOneOrFail({
+    await this.db.transaction(async (tx) => {
+      const result = await tx
+        .getRepository(MembershipEntity)
+        .createQueryBuilder()
+        .insert()
+        .values({ organizationId: caller.organizationId, userId: user.id, role })
+        .orIgnore()
+        .execute();
+      if (result.identifiers.length === 0 || result.raw.length === 0) {
+        throw conflict('This user is already a member of the organization');
+      }
+      await recordAuditEvent(tx, {
+        action: 'organization.member_added',
+        actorId: p.userId,
+        organizationId: caller.organizationId,
+        ownerUserId: null,
+        targetId: user.id,
+        detail: `Added ${user.email} as ${role}`,
+      });
+    });
+    const created = await this.db.getRepository(MembershipEntity).findOneOrFail({
       where: { organizationId: caller.organizationId, userId: user.id },
       relations: { user: true, organization: true },
     });
@@ -121,6 +140,14 @@ export class OrganizationsService {
         throw conflict('The last OWNER cannot be removed; make someone else OWNER first');
       }
       await repo.delete({ organizationId: caller.organizationId, userId });
+      await recordAuditEvent(tx, {
+        action: 'organization.member_removed',
+        actorId: p.userId,
+        organizationId: caller.organizationId,
+        ownerUserId: null,
+        targetId: userId,
+        detail: userId === p.userId ? `Left the organization (was ${target.role})` : `Removed a member (was ${target.role})`,
+      });
       return true;
     });
   }
@@ -139,7 +166,16 @@ export class OrganizationsService {
       if (target.role === OrgRole.OWNER && role !== OrgRole.OWNER && owners.length <= 1) {
         throw conflict('The last OWNER cannot be demoted; make someone else OWNER first');
       }
+      if (target.role === role) return;
       await repo.update({ organizationId: caller.organizationId, userId }, { role });
+      await recordAuditEvent(tx, {
+        action: 'organization.role_changed',
+        actorId: p.userId,
+        organizationId: caller.organizationId,
+        ownerUserId: null,
+        targetId: userId,
+        detail: `Changed role from ${target.role} to ${role}`,
+      });
     });
     return this.db.getRepository(MembershipEntity).findOneOrFail({
       where: { organizationId: caller.organizationId, userId },

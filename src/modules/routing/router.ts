@@ -39,12 +39,30 @@ export class Router {
       ? (await this.organizations.membership(p, input.organizationId)).organizationId
       : null;
 
-    const providers = new Set<string>(offers.map((o) => o.provider));
     const owned = await this.ownerKeys.keys({ userId: p.userId, organizationId });
-    const keys = owned.filter((k) => providers.has(k.provider));
+    // "Has a key for the model" is decided over every provider that serves it, before `provider`
+    // narrows anything: otherwise naming a provider the owner has no key for (their Anthropic
+    // key disabled, `provider: BEDROCK`) would reach the platform key they meant to avoid.
+    const servingProviders = new Set<string>(model.offers.map((o) => o.provider));
+    const modelKeys = owned.filter((k) => servingProviders.has(k.provider));
+    const providers = new Set<string>(offers.map((o) => o.provider));
+    const keys = modelKeys.filter((k) => providers.has(k.provider));
     const byProvider = new Map(keys.map((k) => [k.provider, k]));
     const base = { model, userId: p.userId, organizationId };
 
+    if (modelKeys.length > 0 && keys.length === 0) {
+      const named = getProvider(input.provider!).name;
+      if (modelKeys.every((k) => !k.enabled)) {
+        throw new AppError(
+          'BYOK_KEY_DISABLED',
+          `Your ${describe(modelKeys)} for ${model.id} is disabled; enable it to use this model (the platform key is not used while you have your own)`,
+        );
+      }
+      throw new AppError(
+        'NO_KEY_FOR_MODEL',
+        `You have no ${named} key; your ${describe(modelKeys)} serves ${model.id}: omit provider or add a ${named} key (the platform key is not used while you have your own)`,
+      );
+    }
     if (keys.length > 0) {
       const enabled: Candidate[] = [];
       for (const offer of offers) {

@@ -1,6 +1,7 @@
 import { Check, Column, Entity, Index } from 'typeorm';
 import { UsageRollupBase } from './usage-rollup-base';
 import { UsageStatus } from './usage-enums';
+import { MAX_MODEL_ID_LENGTH } from '../../catalog/types';
 
 /**
  * Hour and day totals of usage_records per organization, key, provider, model and status; a
@@ -27,7 +28,7 @@ export class UsageModelRollupEntity extends UsageRollupBase {
   @Column({ type: 'varchar', length: 32 })
   provider!: string;
 
-  @Column({ type: 'varchar', length: 200 })
+  @Column({ type: 'varchar', length: MAX_MODEL_ID_LENGTH })
   model!: string;
 
   @Column({ type: 'enum', enum: UsageStatus, enumName: 'usage_status' })

@@ -1,5 +1,6 @@
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 import { KeySource, UsageStatus } from './usage-enums';
+import { MAX_MODEL_ID_LENGTH } from '../../catalog/types';
 
 /**
  * Exactly one row per routed request, whatever the outcome. `request_id` is unique, so a record
@@ -38,11 +39,11 @@ export class UsageRecordEntity {
   keyId!: string | null;
 
   /** Gateway model id requested. */
-  @Column({ type: 'varchar', length: 200 })
+  @Column({ type: 'varchar', length: MAX_MODEL_ID_LENGTH })
   model!: string;
 
   /** The id sent to the provider. */
-  @Column({ name: 'upstream_model', type: 'varchar', length: 200 })
+  @Column({ name: 'upstream_model', type: 'varchar', length: MAX_MODEL_ID_LENGTH })
   upstreamModel!: string;
 
   /** Including cached input (reads and writes). */

@@ -3,6 +3,7 @@ import type { DataSource } from 'typeorm';
 import type { RedisPubSub } from '../../infra/pubsub';
 import type { Logger } from '../../infra/logger';
 import type { Metrics } from '../../infra/metrics';
+import { isTransientDbError, sqlState } from '../../infra/pg-errors';
 import { USAGE_TOPIC, type UsageRecordInput, type UsageRecordedEvent } from './usage-record';
 
 /** A direct write that takes longer than this goes to the durable queue instead. */
@@ -11,13 +12,18 @@ const DIRECT_WRITE_TIMEOUT_MS = 3000;
 const BATCH_WINDOW_MS = 10;
 const MAX_BATCH = 200;
 
-type Outcome = 'written' | 'queued' | 'lost';
+type Outcome = 'written' | 'queued' | 'dead_lettered' | 'lost';
 
 /**
  * Writes usage records so that none is lost and none is written twice: batched direct inserts
  * first; if Postgres does not answer, the records go to a Redis-backed BullMQ queue (job id =
  * request id) whose worker retries until they land. The unique request_id makes every path
  * idempotent. `record()` never throws and never makes the caller wait.
+ *
+ * A record Postgres refuses for what it holds (see isTransientDbError) would fail the same way
+ * forever: the batch is split until that record stands alone, the rest lands at once, and the
+ * record goes to `usage_dead_letters` with its error (counted as `dead_lettered`), never to the
+ * retry queue.
  */
 export class UsageRecorder {
   private pending: Array<{ input: UsageRecordInput; done: (o: Outcome) => void }> = [];
@@ -56,12 +62,41 @@ export class UsageRecorder {
       await this.pubsub.publishAll(USAGE_TOPIC, inputs.map(recordedEvent)).catch(() => undefined);
       return inputs.map(() => 'written');
     } catch (err) {
+      if (!isTransientDbError(err)) {
+        // One record (or a few) the database refuses: halve until each stands alone.
+        if (inputs.length === 1) return [await this.deadLetter(inputs[0]!, err)];
+        const mid = inputs.length >> 1;
+        return [...(await this.write(inputs.slice(0, mid))), ...(await this.write(inputs.slice(mid)))];
+      }
       this.logger.warn(
         { err: (err as Error).message, requestIds: inputs.map((i) => i.requestId) },
         'usage write failed; queueing it for retry',
       );
     }
     return Promise.all(inputs.map((i) => this.enqueue(i)));
+  }
+
+  /**
+   * Keeps a refused record with its error for operators. If even that write fails, the record
+   * goes to the retry queue, whose worker dead-letters it once Postgres answers again.
+   */
+  private async deadLetter(input: UsageRecordInput, err: unknown): Promise<Outcome> {
+    try {
+      await insertDeadLetter(this.db, input, err);
+    } catch (writeErr) {
+      this.logger.warn({ err: (writeErr as Error).message, requestId: input.requestId }, 'could not dead-letter a usage record; queueing it');
+      return this.enqueue(input);
+    }
+    this.countDeadLetter(input, err);
+    return 'dead_lettered';
+  }
+
+  private countDeadLetter(input: UsageRecordInput, err: unknown): void {
+    this.metrics.usageRecords.inc({ outcome: 'dead_lettered' });
+    this.logger.error(
+      { requestId: input.requestId, code: sqlState(err), err: (err as Error).message },
+      'usage record refused by the database; kept in usage_dead_letters',
+    );
   }
 
   private async enqueue(input: UsageRecordInput): Promise<Outcome> {
@@ -77,9 +112,19 @@ export class UsageRecorder {
     }
   }
 
-  /** The durable queue's worker: insert (idempotent), then announce. Throws to retry. */
+  /**
+   * The durable queue's worker: insert (idempotent), then announce. Throws to retry, but only
+   * for a failure that may pass: a refused record is dead-lettered and its job ends.
+   */
   async retry(input: UsageRecordInput): Promise<void> {
-    await insertUsage(this.db, [input]);
+    try {
+      await insertUsage(this.db, [input]);
+    } catch (err) {
+      if (isTransientDbError(err)) throw err;
+      await insertDeadLetter(this.db, input, err);
+      this.countDeadLetter(input, err);
+      return;
+    }
     this.metrics.usageRecords.inc({ outcome: 'written' });
     await this.announce(input);
   }
@@ -138,6 +183,15 @@ export async function insertUsage(db: DataSource, records: UsageRecordInput | Us
   const list = Array.isArray(records) ? records : [records];
   if (list.length === 0) return;
   await db.query(INSERT_USAGE_SQL, COLUMNS.map(([, , value]) => list.map(value)));
+}
+
+/** Idempotent per request: a record refused again (a retried job) keeps its first row. */
+async function insertDeadLetter(db: DataSource, input: UsageRecordInput, err: unknown): Promise<void> {
+  await db.query(
+    `INSERT INTO usage_dead_letters (request_id, record, error_code, error) VALUES ($1, $2, $3, $4)
+     ON CONFLICT (request_id) DO NOTHING`,
+    [String(input.requestId).slice(0, 100), JSON.stringify(input), sqlState(err) ?? null, String((err as Error).message).slice(0, 1000)],
+  );
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {

@@ -11,7 +11,7 @@ import type { ByokKeysService, SecretChangeListener } from '../byok-keys/byok-ke
 import { ValidationJobEntity } from './validation-job.entity';
 import { ValidationOutcome, type ValidationTrigger } from './validation-outcome';
 
-type KeyRef = Pick<ByokKeyEntity, 'id' | 'secretVersion' | 'provider' | 'userId' | 'organizationId'>;
+type KeyRef = Pick<ByokKeyEntity, 'id' | 'secretVersion' | 'provider' | 'userId' | 'organizationId' | 'createdBy'>;
 
 /**
  * Queues validation jobs and reads their audit rows. A job's id is derived from the key id and
@@ -53,7 +53,7 @@ export class ValidationService implements SecretChangeListener {
     try {
       const job = await this.queue.add(
         'validate',
-        { keyId: key.id, secretVersion: key.secretVersion, trigger, provider: key.provider },
+        { keyId: key.id, secretVersion: key.secretVersion, trigger, provider: key.provider, addedBy: key.createdBy },
         { jobId: candidate, deduplication: { id: dedupId } },
       );
       jobId = job.id ?? candidate;

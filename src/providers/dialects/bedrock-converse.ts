@@ -102,7 +102,7 @@ export const bedrockConverseAdapter: DialectAdapter = {
       stream = response.stream;
     } catch (err) {
       if (req.signal.aborted) throw abortReason(req.signal, err);
-      throw bedrockConnectError(req.provider, err);
+      throw bedrockConnectError(req.provider, err, req.credential);
     }
     return { events: bedrockEvents(stream, req, local) };
   },

@@ -4,7 +4,8 @@
  */
 import type { ConverseStreamOutput } from '@aws-sdk/client-bedrock-runtime';
 import { UpstreamError } from '../types';
-import type { ProviderDeclaration, UpstreamChatRequest, UpstreamErrorInfo } from '../types';
+import { redactCredential, redactUpstreamBody } from '../credential-redaction';
+import type { Credential, ProviderDeclaration, UpstreamChatRequest, UpstreamErrorInfo } from '../types';
 import { connectionError, connectionLostError, mapHttpError, midstreamError } from './http-error';
 import { numberAt, objectAt, stringAt } from './json';
 
@@ -49,12 +50,12 @@ const TRANSIENT = new Set([
 ]);
 const REFUSED = new Set(['ValidationException', 'ResourceNotFoundException', 'ModelErrorException']);
 
-/** Maps an exception thrown before the first event. */
-export function bedrockErrorInfo(provider: ProviderDeclaration, ex: BedrockException): UpstreamErrorInfo {
+/** Maps an exception thrown before the first event; `credential` is scrubbed from anything quoted. */
+export function bedrockErrorInfo(provider: ProviderDeclaration, ex: BedrockException, credential: Credential): UpstreamErrorInfo {
   // The declaration sees the AWS JSON error shape, as if it had read the raw answer.
-  const body = JSON.stringify({ __type: ex.name, message: ex.message });
+  const body = redactUpstreamBody(JSON.stringify({ __type: ex.name, message: ex.message }), credential);
   const quirk = provider.mapError?.(ex.status, body);
-  if (quirk) return quirk;
+  if (quirk) return { ...quirk, message: redactCredential(quirk.message, credential) };
   const name = provider.name;
   if (KEY_INVALID.has(ex.name)) {
     return { code: 'BYOK_KEY_INVALID', message: `${name} rejected the credentials (${ex.name})`, retryable: false };
@@ -68,14 +69,14 @@ export function bedrockErrorInfo(provider: ProviderDeclaration, ex: BedrockExcep
   if (REFUSED.has(ex.name)) {
     return { code: 'UPSTREAM_ERROR', message: `${name} refused the request (${ex.name})`, retryable: false };
   }
-  return mapHttpError(provider, ex.status, body);
+  return mapHttpError(provider, ex.status, body, credential);
 }
 
 /** An error thrown by `send()`: the upstream answered non-2xx, or never answered. */
-export function bedrockConnectError(provider: ProviderDeclaration, err: unknown): UpstreamError {
+export function bedrockConnectError(provider: ProviderDeclaration, err: unknown, credential: Credential): UpstreamError {
   const ex = asBedrockException(err);
   if (!ex) return connectionError(provider.name);
-  return new UpstreamError(bedrockErrorInfo(provider, ex), ex.status, 'connect');
+  return new UpstreamError(bedrockErrorInfo(provider, ex, credential), ex.status, 'connect');
 }
 
 /** An error while iterating the event stream (exception frames, broken connection). */

@@ -3,13 +3,19 @@
  * through the shared `mapUpstreamError` (provider quirks, then the status default); everything
  * else is built here from our own words, since an upstream message can echo the key.
  */
+import { redactCredential, redactUpstreamBody } from '../credential-redaction';
 import { mapUpstreamError } from '../errors';
 import { UpstreamError } from '../types';
 import type { Credential, ProviderDeclaration, UpstreamErrorInfo } from '../types';
 
-/** Maps a non-2xx answer received before the stream started. */
-export function mapHttpError(provider: ProviderDeclaration, status: number, body: string): UpstreamErrorInfo {
-  return mapUpstreamError(provider, status, body);
+/**
+ * Maps a non-2xx answer received before the stream started. The credential of the call is
+ * scrubbed from the body before any mapping reads it, and from the message after, so neither a
+ * provider quirk nor the pattern redaction has to recognise the key.
+ */
+export function mapHttpError(provider: ProviderDeclaration, status: number, body: string, credential: Credential): UpstreamErrorInfo {
+  const info = mapUpstreamError(provider, status, redactUpstreamBody(body, credential));
+  return { ...info, message: redactCredential(info.message, credential) };
 }
 
 /**
@@ -46,7 +52,7 @@ export function midstreamError(
   message: string | undefined,
 ): UpstreamError {
   const kind = type ? ` (${type})` : '';
-  const detail = message ? `: ${scrubSecret(message, credential).slice(0, MAX_DETAIL)}` : '';
+  const detail = message ? `: ${redactCredential(message, credential).slice(0, MAX_DETAIL)}` : '';
   return new UpstreamError(
     { code: 'UPSTREAM_ERROR', message: `${providerName} stream error${kind}${detail}`, retryable: false },
     0,
@@ -61,17 +67,4 @@ export function malformedStreamError(providerName: string): UpstreamError {
     0,
     'midstream',
   );
-}
-
-/** Replaces every occurrence of the credential's secret parts in `text`. */
-export function scrubSecret(text: string, credential: Credential): string {
-  const secrets =
-    credential.kind === 'api_key'
-      ? [credential.apiKey]
-      : [credential.secretAccessKey, credential.sessionToken ?? '', credential.accessKeyId];
-  let out = text;
-  for (const secret of secrets) {
-    if (secret.length >= 4) out = out.split(secret).join('[redacted]');
-  }
-  return out;
 }

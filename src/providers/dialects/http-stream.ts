@@ -63,7 +63,7 @@ export async function openSseStream(
   if (response.status < 200 || response.status > 299) {
     const text = await readCapped(response.body, ERROR_BODY_CAP);
     if (req.signal.aborted) throw req.signal.reason;
-    throw new UpstreamError(mapHttpError(req.provider, response.status, text), response.status, 'connect');
+    throw new UpstreamError(mapHttpError(req.provider, response.status, text, req.credential), response.status, 'connect');
   }
   return { events: normalizedEvents(response.body, normalizer, req) };
 }

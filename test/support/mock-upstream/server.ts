@@ -12,10 +12,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { ProviderEndpoints, ProviderId } from '../../../src/providers/types';
 import { mockProblem } from './answer';
 import { type MockAction, decide } from './decide';
+import { type EchoErrorConfig, echoErrorAnswer } from './echo-answers';
 import { type FixtureSource, FixtureStore } from './fixtures';
 import { mulberry32 } from './prng';
 import type { RecordedRequest } from './recorded-request';
-import { MOCK_ROUTES } from './routes';
+import { MOCK_ROUTES, matchRoute } from './routes';
 import { type SyntheticStreamConfig, replayChunked, replaySynthetic } from './stream-replay';
 import { toolStreamFile } from './tool-streams';
 
@@ -47,6 +48,11 @@ export interface MockUpstream {
   /** OpenAI-dialect `good` chats stream `deltas` one-word chunks instead of the fixture (null: fixtures again). */
   setSyntheticStream(cfg: SyntheticStreamConfig | null): void;
   setSlowMs(ms: number): void;
+  /**
+   * While set, every chat and key-check request is answered `status` with the provider's error
+   * shape quoting `message(presented credential)` (null: back to normal; `reset()` clears it).
+   */
+  setEchoError(cfg: EchoErrorConfig | null): void;
   /** Forgets recorded requests, flaky counters, the synthetic stream and the slow delay. */
   reset(): void;
   /** Closes every socket and the server; leaves no handle open. */
@@ -79,6 +85,7 @@ export async function startMockUpstream(opts: MockUpstreamOptions = {}): Promise
   let flakyCounts = new Map<string, number>();
   let synthetic: SyntheticStreamConfig | null = null;
   let slowMs = opts.slowMs ?? DEFAULT_SLOW_MS;
+  let echo: EchoErrorConfig | null = null;
   let nextId = 1;
   let closing = false;
 
@@ -179,7 +186,15 @@ export async function startMockUpstream(opts: MockUpstreamOptions = {}): Promise
     record.endpoint = decision.endpoint;
     record.scenario = decision.scenario;
     requests.push(record);
-    await execute(decision.action, record, res, controller.signal);
+    const echoed = echo !== null && decision.provider !== null && (decision.endpoint === 'chat' || decision.endpoint === 'validation');
+    const action: MockAction = echoed
+      ? {
+          type: 'answer',
+          answer: echoErrorAnswer(decision.provider!, matchRoute(url.pathname)?.base ?? 'api', req.headers, echo!),
+          delayMs: 0,
+        }
+      : decision.action;
+    await execute(action, record, res, controller.signal);
   }
 
   const server: Server = createServer({ keepAlive: true }, (req, res) => {
@@ -244,11 +259,15 @@ export async function startMockUpstream(opts: MockUpstreamOptions = {}): Promise
     setSlowMs(ms) {
       slowMs = ms;
     },
+    setEchoError(cfg) {
+      echo = cfg;
+    },
     reset() {
       requests.splice(0, requests.length);
       flakyCounts = new Map();
       synthetic = null;
       slowMs = opts.slowMs ?? DEFAULT_SLOW_MS;
+      echo = null;
     },
     async close() {
       closing = true;

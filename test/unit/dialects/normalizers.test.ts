@@ -96,15 +96,15 @@ describe('in-stream errors', () => {
     }
     expect(caught).toBeInstanceOf(UpstreamError);
     expect((caught as UpstreamError).message).not.toContain(TEST_KEY);
-    expect((caught as UpstreamError).message).toContain('[redacted]');
+    expect((caught as UpstreamError).message).toContain('[REDACTED]');
   });
 });
 
 describe('Bedrock exception mapping', () => {
   it("consults the declaration first (AccessDenied is the owner's IAM problem, not a bad key)", () => {
     const ex = { name: 'AccessDeniedException', message: "You don't have access to the model", status: 403 };
-    expect(bedrockErrorInfo(PROVIDERS.BEDROCK, ex).code).toBe('UPSTREAM_ERROR');
-    expect(bedrockErrorInfo({ ...PROVIDERS.BEDROCK, mapError: undefined }, ex).code).toBe('BYOK_KEY_INVALID');
+    expect(bedrockErrorInfo(PROVIDERS.BEDROCK, ex, TEST_AWS).code).toBe('UPSTREAM_ERROR');
+    expect(bedrockErrorInfo({ ...PROVIDERS.BEDROCK, mapError: undefined }, ex, TEST_AWS).code).toBe('BYOK_KEY_INVALID');
   });
 
   it('ignores socket-level errors (no $metadata, no $fault)', () => {

@@ -185,7 +185,7 @@ describe('validateCredential over HTTP', () => {
     };
     handler = (_req, res) => res.writeHead(401).end(`bad key ${KEY}`);
     const result = await validateCredential(careless, { api: base }, apiKey, opts());
-    expect(result.verdict).toEqual({ outcome: 'INVALID', error: 'bad key [redacted]' });
+    expect(result.verdict).toEqual({ outcome: 'INVALID', error: 'bad key [REDACTED]' });
   });
 
   it('refuses AWS credentials for an API-key provider without calling it', async () => {

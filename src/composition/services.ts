@@ -24,7 +24,11 @@ import { UsersService } from '../modules/users/users.service';
 import { KeyStatusService } from '../modules/validation/key-status.service';
 import { ValidationService } from '../modules/validation/validation.service';
 
-/** The service layer, built once per process and handed to resolvers through the context. */
+/**
+ * The service layer, built once per process (the composition root): resolvers get it through the
+ * GraphQL context, the queue workers directly. It lives outside src/server so a ROLE=worker
+ * process does not depend on the HTTP server's folder.
+ */
 export interface Services {
   config: AppConfig;
   db: DataSource;

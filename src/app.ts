@@ -18,7 +18,8 @@ import { startWorkers } from './jobs/workers';
 import { USAGE_QUEUE, VALIDATION_QUEUE, type ValidationJobData } from './jobs/queues';
 import type { UsageRecordInput } from './modules/usage/usage-record';
 import { Queue } from 'bullmq';
-import { metricsPlugin, queryLimitsPlugin } from './server/apollo-plugins';
+import { metricsPlugin, queryLimitsPlugin, subscriptionsOnWebSocketPlugin } from './server/apollo-plugins';
+import { documentLimitRules, documentParseOptions } from './server/document-rules';
 import type { GraphQLContext } from './server/context';
 import { formatError } from './server/format-error';
 import { createHttpApp } from './server/http-app';
@@ -141,12 +142,16 @@ export async function startApp(config: AppConfig, opts: StartOptions = {}): Prom
       // the process before workers, Redis and Postgres are closed.
       stopOnTerminationSignals: false,
       formatError: (formatted, error) => formatError(formatted, error, logger),
+      // The same document caps as the WebSocket's (server/document-rules.ts).
+      parseOptions: documentParseOptions(config.limits),
+      validationRules: documentLimitRules(config.limits),
       plugins: [
         ApolloServerPluginDrainHttpServer({ httpServer }),
         // We set no cache hints. Left on, Apollo wraps every field resolver of the shared schema
         // (in place, at the first HTTP operation), which also slows every streamed event.
         ApolloServerPluginCacheControlDisabled(),
         queryLimitsPlugin(() => schema, config.limits),
+        subscriptionsOnWebSocketPlugin(),
         metricsPlugin(metrics),
       ],
     });
@@ -163,8 +168,9 @@ export async function startApp(config: AppConfig, opts: StartOptions = {}): Prom
         ),
       }),
     };
-    httpServer.on('request', createHttpApp({ apollo, services, logger, metrics, readiness, webDistDir: config.webDistDir }));
-    const ws = attachWsServer({ httpServer, schema, services, logger, metrics, limits: config.limits });
+    const { maxRequestBytes, documentCacheBytes, metricsToken } = config;
+    httpServer.on('request', createHttpApp({ apollo, services, logger, metrics, readiness, webDistDir: config.webDistDir, maxRequestBytes, metricsToken }));
+    const ws = attachWsServer({ httpServer, schema, services, logger, metrics, limits: config.limits, maxRequestBytes, documentCacheBytes });
     // Order matters: sockets first (clients get 1001), then Apollo drains in-flight HTTP.
     closers.push(() => ws.close(), () => apollo.stop());
     await new Promise<void>((resolve, reject) => {

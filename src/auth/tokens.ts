@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 
 const TOKEN_PREFIX = 'byok_';
 /** Visible part kept in the database so a user can tell tokens apart (`byok_3Fq9xK2a`). */
@@ -27,4 +27,11 @@ export function bearerToken(header: unknown): string | undefined {
   if (typeof header !== 'string') return undefined;
   const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
   return m?.[1];
+}
+
+/** Constant-time comparison of two secrets (a differing length returns at once: lengths are not secret). */
+export function sameSecret(a: string, b: string): boolean {
+  const ba = Buffer.from(a);
+  const bb = Buffer.from(b);
+  return ba.length === bb.length && timingSafeEqual(ba, bb);
 }

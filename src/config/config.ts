@@ -65,6 +65,20 @@ const envSchema = z.object({
   MAX_QUERY_COMPLEXITY: positiveInt(2000),
   /** The built web console (`npm run build:web`), served at `/`; relative to the working directory. */
   WEB_DIST_DIR: z.string().min(1).default('dist/web'),
+  /** Lexical tokens per GraphQL document: parsing stops there, so a huge document costs little. */
+  MAX_QUERY_TOKENS: positiveInt(2000),
+  MAX_QUERY_ALIASES: positiveInt(15),
+  MAX_QUERY_DIRECTIVES: positiveInt(50),
+  /**
+   * Largest HTTP body or WebSocket message, in bytes: 20 MiB leaves room for images in chat
+   * messages. The HTTP body is read only for an authenticated caller, a WebSocket takes messages
+   * this large only once its connection_init is accepted.
+   */
+  MAX_REQUEST_BYTES: positiveInt(20 * 1024 * 1024),
+  /** Bytes of query text the WebSocket's parsed-document cache holds (documents, never variables). */
+  DOCUMENT_CACHE_BYTES: positiveInt(8 * 1024 * 1024),
+  /** When set, GET /metrics needs `Authorization: Bearer <METRICS_TOKEN>`. */
+  METRICS_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
 });
 
 export { ConfigError };
@@ -76,6 +90,14 @@ export interface ProviderOverrides {
   accountUrl?: string;
   platformKey?: string;
   headers?: Record<string, string>;
+}
+
+export interface QueryLimitsConfig {
+  maxQueryDepth: number;
+  maxQueryComplexity: number;
+  maxQueryTokens: number;
+  maxQueryAliases: number;
+  maxQueryDirectives: number;
 }
 
 export interface AppConfig {
@@ -106,7 +128,10 @@ export interface AppConfig {
   upstream: { connectTimeoutMs: number; firstByteTimeoutMs: number; idleTimeoutMs: number };
   maxConcurrentStreams: number;
   shutdownTimeoutMs: number;
-  limits: { maxQueryDepth: number; maxQueryComplexity: number };
+  limits: QueryLimitsConfig;
+  maxRequestBytes: number;
+  documentCacheBytes: number;
+  metricsToken?: string;
   webDistDir: string;
   providers: Partial<Record<ProviderId, ProviderOverrides>>;
 }
@@ -156,7 +181,16 @@ export function loadConfig(
     },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     maxConcurrentStreams: e.MAX_CONCURRENT_STREAMS,
-    limits: { maxQueryDepth: e.MAX_QUERY_DEPTH, maxQueryComplexity: e.MAX_QUERY_COMPLEXITY },
+    limits: {
+      maxQueryDepth: e.MAX_QUERY_DEPTH,
+      maxQueryComplexity: e.MAX_QUERY_COMPLEXITY,
+      maxQueryTokens: e.MAX_QUERY_TOKENS,
+      maxQueryAliases: e.MAX_QUERY_ALIASES,
+      maxQueryDirectives: e.MAX_QUERY_DIRECTIVES,
+    },
+    maxRequestBytes: e.MAX_REQUEST_BYTES,
+    documentCacheBytes: e.DOCUMENT_CACHE_BYTES,
+    metricsToken: e.METRICS_TOKEN,
     webDistDir: e.WEB_DIST_DIR,
     providers: readProviderOverrides(env),
   };

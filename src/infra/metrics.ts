@@ -95,10 +95,26 @@ export class Metrics {
   constructor() {
     collectDefaultMetrics({ register: this.registry });
   }
+
+  private readonly operationNames = new Set<string>();
+
+  /**
+   * The `operation` label of an operation that validated against the schema (callers put every
+   * other one in UNVALIDATED_OPERATION). Names are chosen by clients, so only the first
+   * MAX_OPERATION_LABELS distinct ones become labels; later newcomers share OTHER_OPERATIONS.
+   */
+  operationLabel(name: string | null | undefined): string {
+    if (!name) return 'anonymous';
+    if (!/^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(name)) return 'invalid';
+    if (this.operationNames.has(name)) return name;
+    if (this.operationNames.size >= MAX_OPERATION_LABELS) return OTHER_OPERATIONS;
+    this.operationNames.add(name);
+    return name;
+  }
 }
 
-/** Client-chosen operation names are labels: keep them bounded and harmless. */
-export function operationLabel(name: string | null | undefined): string {
-  if (!name) return 'anonymous';
-  return /^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(name) ? name : 'invalid';
-}
+/** The one `operation` label of every operation that did not parse or validate. */
+export const UNVALIDATED_OPERATION = 'unvalidated';
+/** The label of validated operations named after the first MAX_OPERATION_LABELS names. */
+export const OTHER_OPERATIONS = 'other';
+const MAX_OPERATION_LABELS = 500;

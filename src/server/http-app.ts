@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { ApolloServer } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
-import express, { type Express, type Request } from 'express';
+import express, { type ErrorRequestHandler, type Express, type Request, type RequestHandler, type Response } from 'express';
+import type { Principal } from '../auth/principal';
+import { bearerToken, sameSecret } from '../auth/tokens';
 import type { Logger } from '../infra/logger';
 import type { Metrics } from '../infra/metrics';
 import { createContext, type GraphQLContext } from './context';
@@ -22,6 +24,10 @@ export function createHttpApp(deps: {
   readiness: Readiness;
   /** The built web console's folder. */
   webDistDir: string;
+  /** Largest /graphql body read (MAX_REQUEST_BYTES). */
+  maxRequestBytes: number;
+  /** When set, /metrics needs it as a bearer token. */
+  metricsToken?: string;
 }): Express {
   const { apollo, services, logger, metrics, readiness } = deps;
   const app = express();
@@ -47,23 +53,73 @@ export function createHttpApp(deps: {
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', checks });
   });
 
-  app.get('/metrics', async (_req, res) => {
+  app.get('/metrics', async (req, res) => {
+    if (deps.metricsToken !== undefined) {
+      const token = bearerToken(req.headers.authorization);
+      if (token === undefined || !sameSecret(token, deps.metricsToken)) {
+        res.status(401).set('www-authenticate', 'Bearer').type('text/plain').send('A valid METRICS_TOKEN is required (Authorization: Bearer <token>)\n');
+        return;
+      }
+    }
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
 
   app.use(
     '/graphql',
-    express.json({ limit: '1mb' }),
+    // Before the body is read: an anonymous caller cannot make us buffer, parse or validate.
+    authenticate(services),
+    express.json({ limit: deps.maxRequestBytes }),
+    bodyErrors(deps.maxRequestBytes),
     expressMiddleware(apollo, {
-      context: async ({ req }): Promise<GraphQLContext> => {
-        const principal = await services.apiTokens.authenticate(req.headers.authorization);
-        return createContext(principal, services, logger, headerRequestId(req) ?? randomUUID());
-      },
+      context: async ({ req, res }): Promise<GraphQLContext> =>
+        createContext(principalOf(res), services, logger, headerRequestId(req) ?? randomUUID()),
     }),
   );
   // Last, and it skips API paths itself: it never shadows an API route mounted before or after.
   mountWebConsole(app, deps.webDistDir, logger);
   return app;
+}
+
+/**
+ * Every GraphQL operation needs a token (the platform admin token is one: it may create users).
+ * Anything else is answered 401 here, before the body is read.
+ */
+function authenticate(services: Services): RequestHandler {
+  return async (req, res, next) => {
+    const principal = await services.apiTokens.authenticate(req.headers.authorization);
+    if (principal.kind === 'anonymous') {
+      res.status(401).set('www-authenticate', 'Bearer');
+      sendError(res, principal.reason, 'UNAUTHENTICATED');
+      return;
+    }
+    res.locals.principal = principal;
+    next();
+  };
+}
+
+function principalOf(res: Response): Principal {
+  return (res.locals.principal as Principal | undefined) ?? { kind: 'anonymous', reason: 'not authenticated' };
+}
+
+/** body-parser's errors (too large, not JSON, bad charset) as GraphQL errors in JSON, not HTML pages. */
+function bodyErrors(maxRequestBytes: number): ErrorRequestHandler {
+  return (err: { status?: number; type?: string }, _req, res, next) => {
+    const status = err.status ?? 500;
+    if (res.headersSent || status < 400 || status >= 500) {
+      next(err);
+      return;
+    }
+    res.status(status);
+    if (err.type === 'entity.too.large') {
+      sendError(res, `Request body larger than ${maxRequestBytes} bytes (MAX_REQUEST_BYTES)`, 'BAD_USER_INPUT', { maxRequestBytes });
+    } else {
+      sendError(res, err.type === 'entity.parse.failed' ? 'The request body is not valid JSON' : 'The request body could not be read', 'BAD_USER_INPUT');
+    }
+  };
+}
+
+function sendError(res: Response, message: string, code: string, extensions: Record<string, unknown> = {}): void {
+  res.json({ errors: [{ message, extensions: { ...extensions, code } }] });
 }
 
 function routeLabel(req: Request): string {

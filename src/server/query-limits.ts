@@ -5,10 +5,8 @@ import {
   visit,
   visitWithTypeInfo,
   type DocumentNode,
-  type FragmentDefinitionNode,
   type GraphQLSchema,
   type OperationDefinitionNode,
-  type SelectionSetNode,
 } from 'graphql';
 import { getComplexity, simpleEstimator, fieldExtensionsEstimator } from 'graphql-query-complexity';
 import { badInput } from '../errors/app-error';
@@ -16,13 +14,13 @@ import { withoutVariableValue } from '../errors/variable-errors';
 import { containsVariable } from './ast';
 
 export interface QueryLimits {
-  maxQueryDepth: number;
   maxQueryComplexity: number;
 }
 
 /**
- * Rejects abusive operations (deeply nested or very wide) before they execute. Used by both
- * transports: Apollo (HTTP) and graphql-ws (subscriptions).
+ * Rejects operations too costly to run before they execute. Used by both transports: Apollo
+ * (HTTP) and graphql-ws. Depth, aliases, directives and tokens are capped earlier, when the
+ * document is parsed and validated (document-rules.ts).
  */
 export function checkQueryLimits(
   schema: GraphQLSchema,
@@ -31,19 +29,11 @@ export function checkQueryLimits(
   variables: Record<string, unknown> | undefined | null,
   limits: QueryLimits,
 ): void {
-  const fragments = new Map<string, FragmentDefinitionNode>();
   const operations: OperationDefinitionNode[] = [];
-  for (const def of document.definitions) {
-    if (def.kind === Kind.FRAGMENT_DEFINITION) fragments.set(def.name.value, def);
-    if (def.kind === Kind.OPERATION_DEFINITION) operations.push(def);
-  }
+  for (const def of document.definitions) if (def.kind === Kind.OPERATION_DEFINITION) operations.push(def);
   const op = operationName ? operations.find((o) => o.name?.value === operationName) : operations[0];
   if (!op) return; // graphql-js reports the missing operation itself
   const known = measured(schema, document).get(op);
-  const depth = known?.depth ?? selectionDepth(op.selectionSet, fragments, new Set());
-  if (depth > limits.maxQueryDepth) {
-    throw badInput(`Query depth ${depth} exceeds the limit of ${limits.maxQueryDepth}`);
-  }
   let complexity: number;
   if (known?.complexity !== undefined) complexity = known.complexity; // the same whatever the variables
   else try {
@@ -61,14 +51,14 @@ export function checkQueryLimits(
   }
   // When no variable can change the figure, the next request with this document skips the
   // estimator, which coerces every variable (a completion's whole prompt) on each call.
-  if (!known) measured(schema, document).set(op, { depth, complexity: variablesAffectComplexity(schema, document) ? undefined : complexity });
+  if (!known) measured(schema, document).set(op, { complexity: variablesAffectComplexity(schema, document) ? undefined : complexity });
   if (complexity > limits.maxQueryComplexity) {
     throw badInput(`Query complexity ${complexity} exceeds the limit of ${limits.maxQueryComplexity}`);
   }
 }
 
 /** Per document (the WebSocket cache and Apollo's document store reuse the parsed AST): its measures. */
-const passedLimits = new WeakMap<GraphQLSchema, WeakMap<DocumentNode, Map<OperationDefinitionNode, { depth: number; complexity?: number }>>>();
+const passedLimits = new WeakMap<GraphQLSchema, WeakMap<DocumentNode, Map<OperationDefinitionNode, { complexity?: number }>>>();
 
 function measured(schema: GraphQLSchema, document: DocumentNode) {
   let bySchema = passedLimits.get(schema);
@@ -99,28 +89,4 @@ function variablesAffectComplexity(schema: GraphQLSchema, document: DocumentNode
     }),
   );
   return affects;
-}
-
-
-function selectionDepth(
-  set: SelectionSetNode,
-  fragments: Map<string, FragmentDefinitionNode>,
-  seen: Set<string>,
-): number {
-  let max = 0;
-  for (const sel of set.selections) {
-    let d = 0;
-    if (sel.kind === Kind.FIELD) {
-      d = sel.selectionSet ? 1 + selectionDepth(sel.selectionSet, fragments, seen) : 1;
-    } else if (sel.kind === Kind.INLINE_FRAGMENT) {
-      d = selectionDepth(sel.selectionSet, fragments, seen);
-    } else {
-      const frag = fragments.get(sel.name.value);
-      if (frag && !seen.has(frag.name.value)) {
-        d = selectionDepth(frag.selectionSet, fragments, new Set([...seen, frag.name.value]));
-      }
-    }
-    max = Math.max(max, d);
-  }
-  return max;
 }

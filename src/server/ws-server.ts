@@ -1,17 +1,21 @@
 import type { Server } from 'node:http';
-import { GraphQLError, parse, validate, type DocumentNode, type ExecutionResult, type GraphQLSchema } from 'graphql';
-import { CloseCode } from 'graphql-ws';
+import { GraphQLError, getOperationAST, getVariableValues, type ExecutionResult, type GraphQLSchema } from 'graphql';
+import { CloseCode, type FormattedExecutionResult } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { Principal } from '../auth/principal';
 import { AppError } from '../errors/app-error';
 import type { Logger } from '../infra/logger';
-import { operationLabel, type Metrics } from '../infra/metrics';
+import type { Metrics } from '../infra/metrics';
+import type { QueryLimitsConfig } from '../config/config';
 import { createContext, type GraphQLContext } from './context';
+import { DocumentCache } from './document-cache';
+import { documentLimitRules, documentParseOptions } from './document-rules';
 import { formatError } from './format-error';
 import { passThroughSubscribe, type EventSink } from './pass-through-subscribe';
 import { batchSends, socketSink } from './ws-writes';
-import { checkQueryLimits, type QueryLimits } from './query-limits';
+import { PRE_AUTH_MESSAGE_BYTES, setMessageLimit } from './ws-limits';
+import { checkQueryLimits } from './query-limits';
 import type { Services } from '../composition/services';
 
 /** Close code for a connection whose token we refused (graphql-ws reserves 4401 for this). */
@@ -32,6 +36,11 @@ export interface WsHandle {
  * graphql-ws on the HTTP server's /graphql path. The token in connectionParams.authorization is
  * checked once at connection_init; a bad one closes the socket with 4401 and the reason, before
  * any subscription starts.
+ *
+ * Message size: until connection_init is accepted a socket takes messages of at most
+ * PRE_AUTH_MESSAGE_BYTES, afterwards up to `maxRequestBytes` (images in chat messages). A larger
+ * message closes the socket with 1009 (Message Too Big, RFC 6455 §7.4.1) as soon as its frame
+ * header announces the length, before the payload is buffered.
  */
 export function attachWsServer(deps: {
   httpServer: Server;
@@ -39,13 +48,21 @@ export function attachWsServer(deps: {
   services: Services;
   logger: Logger;
   metrics: Metrics;
-  limits: QueryLimits;
+  limits: QueryLimitsConfig;
+  maxRequestBytes: number;
+  documentCacheBytes: number;
 }): WsHandle {
   const { schema, services, logger, metrics, limits } = deps;
-  // 4 MB frames: room for long prompts, not for abuse (ws defaults to 100 MB).
-  const documents = new DocumentCache(schema);
-  const wss = new WebSocketServer({ server: deps.httpServer, path: '/graphql', maxPayload: 4 * 1024 * 1024 });
-  wss.on('connection', (ws) => batchSends(ws));
+  const documents = new DocumentCache(schema, {
+    maxBytes: deps.documentCacheBytes,
+    parseOptions: documentParseOptions(limits),
+    rules: documentLimitRules(limits),
+  });
+  const wss = new WebSocketServer({ server: deps.httpServer, path: '/graphql', maxPayload: deps.maxRequestBytes });
+  wss.on('connection', (ws) => {
+    setMessageLimit(ws, PRE_AUTH_MESSAGE_BYTES);
+    batchSends(ws);
+  });
   /** Each subscription's sink, by its context (graphql-ws hands `subscribe` only the execution args). */
   const sinks = new WeakMap<object, EventSink>();
   const dispose = useServer<Record<string, unknown>, ConnectionState>(
@@ -64,6 +81,7 @@ export function attachWsServer(deps: {
           return false;
         }
         ctx.extra.principal = principal;
+        setMessageLimit(ctx.extra.socket, deps.maxRequestBytes);
         return true;
       },
       context: (ctx, id): GraphQLContext => {
@@ -72,20 +90,27 @@ export function attachWsServer(deps: {
         sinks.set(context, socketSink(ctx.extra.socket, id));
         return context;
       },
+      // Errors returned here go out as an `error` message, through onError.
       onSubscribe: (_ctx, _id, payload) => {
         try {
           const { document, errors } = documents.get(payload.query);
-          if (errors.length > 0) return errors.map((e) => asBadInput(e));
+          if (errors) return errors;
+          const operation = getOperationAST(document, payload.operationName);
+          if (!operation) return [new GraphQLError(payload.operationName ? `Unknown operation named "${payload.operationName}"` : 'Unable to identify operation: the document holds several, name one in operationName')];
+          // Checked here, per request, so a bad value is an `error` message whatever is cached
+          // for the document; execution coerces them again (it takes no coerced values).
+          const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], payload.variables ?? {}, { maxErrors: 10 });
+          if (coerced.errors) return coerced.errors;
           checkQueryLimits(schema, document, payload.operationName, payload.variables, limits);
-          metrics.graphqlOperations.inc({ operation: operationLabel(payload.operationName), type: 'subscription', outcome: 'started' });
+          metrics.graphqlOperations.inc({ operation: metrics.operationLabel(payload.operationName), type: operation.operation, outcome: 'started' });
           return { schema, document, operationName: payload.operationName, variableValues: payload.variables };
         } catch (err) {
-          if (err instanceof AppError) return [new GraphQLError(err.message, { extensions: { code: err.code } })];
-          if (err instanceof GraphQLError) return [asBadInput(err)];
+          if (err instanceof AppError) return [new GraphQLError(err.message, { originalError: err })];
           throw err;
         }
       },
-      onNext: (_ctx, _id, _payload, _args, result) => formatResult(result as ExecutionResult, logger),
+      onError: (_ctx, _id, _payload, errors) => errors.map((e) => formatError(e.toJSON(), e, logger)),
+      onNext: (_ctx, _id, _payload, _args, result) => formatResult(result, logger),
     },
     wss,
   );
@@ -98,40 +123,8 @@ export function attachWsServer(deps: {
   };
 }
 
-
-function asBadInput(e: GraphQLError): GraphQLError {
-  return new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: 'BAD_USER_INPUT' } });
-}
-
-/** Subscription errors go through the same formatter as HTTP ones. */
-function formatResult(result: ExecutionResult, logger: Logger): ExecutionResult | undefined {
+/** Results' errors go through the same formatter as HTTP ones (code, locations, path kept). */
+function formatResult(result: ExecutionResult, logger: Logger): FormattedExecutionResult | undefined {
   if (!result.errors?.length) return undefined;
-  return {
-    ...result,
-    errors: result.errors.map((e) => {
-      const f = formatError(e.toJSON(), e, logger);
-      return new GraphQLError(f.message, { path: f.path, extensions: f.extensions });
-    }),
-  };
-}
-
-/**
- * Parsed and validated subscription documents by query text: clients send the same few queries
- * over and over, and parse + validate is most of a subscription's setup cost. Bounded; errors
- * (GraphQLError) are cached too, thrown parse errors are not.
- */
-class DocumentCache {
-  private readonly entries = new Map<string, { document: DocumentNode; errors: readonly GraphQLError[] }>();
-
-  constructor(private readonly schema: GraphQLSchema) {}
-
-  get(query: string): { document: DocumentNode; errors: readonly GraphQLError[] } {
-    const hit = this.entries.get(query);
-    if (hit) return hit;
-    const document = parse(query);
-    const entry = { document, errors: validate(this.schema, document) };
-    if (this.entries.size >= 1000) this.entries.delete(this.entries.keys().next().value as string);
-    this.entries.set(query, entry);
-    return entry;
-  }
+  return { ...result, errors: result.errors.map((e) => formatError(e.toJSON(), e, logger)) };
 }

@@ -1,3 +1,5 @@
+import { GraphQLError, Kind } from 'graphql';
+
 /**
  * graphql-js writes the submitted value into variable coercion errors
  * (`Variable "$input" got invalid value { apiKey: "sk-…" } at "input.x"; …`): that value may be a
@@ -12,4 +14,9 @@ export function withoutVariableValue(message: string, original: unknown): string
     .replace(/(cannot represent[^:]*):.*$/s, '$1.')
     .replace(/^Value ".*" does not exist in/s, 'Value does not exist in');
   return `Variable "${m[1]}" has an invalid value${at ? ` at "${at[1]}"` : ''}: ${reason}`;
+}
+
+/** graphql-js's variable coercion errors: they sit on the variable's definition, outside any path. */
+export function isVariableError(e: unknown): boolean {
+  return e instanceof GraphQLError && e.path === undefined && e.nodes?.[0]?.kind === Kind.VARIABLE_DEFINITION;
 }

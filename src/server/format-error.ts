@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { ApolloServerErrorCode, unwrapResolverError } from '@apollo/server/errors';
-import { GraphQLError, Kind, type GraphQLFormattedError } from 'graphql';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { MiddlewareFn } from 'type-graphql';
 import { AppError } from '../errors/app-error';
-import { withoutVariableValue } from '../errors/variable-errors';
+import { isVariableError, withoutVariableValue } from '../errors/variable-errors';
 import type { Logger } from '../infra/logger';
 import type { GraphQLContext } from './context';
 
@@ -51,6 +51,9 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown, lo
     };
   }
   const isGraphQLOwn = original instanceof GraphQLError && !original.originalError;
+  // Variable coercion errors carry the coercion failure as originalError, so they do not look
+  // like graphql-js's own; their message holds the submitted value (maybe a secret): never
+  // logged, always the caller's mistake.
   if (CALLER_MISTAKES.has(formatted.extensions?.code) || (isGraphQLOwn && !formatted.path) || isVariableError(original)) {
     return {
       message: withoutVariableValue(formatted.message, original),
@@ -61,15 +64,6 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown, lo
   const requestId = randomUUID();
   logger.error({ err: original, requestId, path: formatted.path }, 'unexpected error outside a resolver');
   return { message: internalError(requestId).message, extensions: { code: 'INTERNAL_SERVER_ERROR', requestId } };
-}
-
-/**
- * graphql-js's variable coercion errors carry the coercion failure as `originalError`, so they
- * do not look like its own; they sit on the variable's definition, and their message holds the
- * submitted value (maybe a secret): never logged, always the caller's mistake.
- */
-function isVariableError(e: unknown): boolean {
-  return e instanceof GraphQLError && e.path === undefined && e.nodes?.[0]?.kind === Kind.VARIABLE_DEFINITION;
 }
 
 /** Apollo and graphql-js wrap errors thrown by plugins and resolvers; find ours inside. */

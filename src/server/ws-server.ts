@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import { GraphQLError, getOperationAST, getVariableValues, type ExecutionResult, type GraphQLSchema } from 'graphql';
+import { GraphQLError, getOperationAST, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import { CloseCode, type FormattedExecutionResult } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
@@ -12,6 +12,7 @@ import { createContext, type GraphQLContext } from './context';
 import { DocumentCache } from './document-cache';
 import { documentLimitRules, documentParseOptions } from './document-rules';
 import { formatError } from './format-error';
+import { failedBeforeExecution, unwrapRequestErrors } from './ws-request-errors';
 import { passThroughSubscribe, type EventSink } from './pass-through-subscribe';
 import { batchSends, socketSink } from './ws-writes';
 import { PRE_AUTH_MESSAGE_BYTES, setMessageLimit } from './ws-limits';
@@ -97,10 +98,6 @@ export function attachWsServer(deps: {
           if (errors) return errors;
           const operation = getOperationAST(document, payload.operationName);
           if (!operation) return [new GraphQLError(payload.operationName ? `Unknown operation named "${payload.operationName}"` : 'Unable to identify operation: the document holds several, name one in operationName')];
-          // Checked here, per request, so a bad value is an `error` message whatever is cached
-          // for the document; execution coerces them again (it takes no coerced values).
-          const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], payload.variables ?? {}, { maxErrors: 10 });
-          if (coerced.errors) return coerced.errors;
           checkQueryLimits(schema, document, payload.operationName, payload.variables, limits);
           metrics.graphqlOperations.inc({ operation: metrics.operationLabel(payload.operationName), type: operation.operation, outcome: 'started' });
           return { schema, document, operationName: payload.operationName, variableValues: payload.variables };
@@ -109,7 +106,8 @@ export function attachWsServer(deps: {
           throw err;
         }
       },
-      onError: (_ctx, _id, _payload, errors) => errors.map((e) => formatError(e.toJSON(), e, logger)),
+      onOperation: (_ctx, _id, _payload, _args, result) => failedBeforeExecution(result),
+      onError: (_ctx, _id, _payload, errors) => unwrapRequestErrors(errors).map((e) => formatError(e.toJSON(), e, logger)),
       onNext: (_ctx, _id, _payload, _args, result) => formatResult(result, logger),
     },
     wss,

@@ -75,8 +75,8 @@ const envSchema = z.object({
    * this large only once its connection_init is accepted.
    */
   MAX_REQUEST_BYTES: positiveInt(20 * 1024 * 1024),
-  /** Bytes of query text the WebSocket's parsed-document cache holds (documents, never variables). */
-  DOCUMENT_CACHE_BYTES: positiveInt(8 * 1024 * 1024),
+  /** Estimated memory (text and syntax trees) of the WebSocket's parsed-document cache; documents, never variables. */
+  DOCUMENT_CACHE_BYTES: positiveInt(32 * 1024 * 1024),
   /** When set, GET /metrics needs `Authorization: Bearer <METRICS_TOKEN>`. */
   METRICS_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
 });

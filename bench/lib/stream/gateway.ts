@@ -39,15 +39,18 @@ export interface GatewayOptions {
   nodeFlags?: string[];
   /** More service env (overrides). */
   env?: Record<string, string>;
+  /** Its database (dropped before and after); another bench's name lets both run on one machine. */
+  database?: string;
 }
 
-const DATABASE = 'byok_bench_stream';
+const DEFAULT_DATABASE = 'byok_bench_stream';
 const BOOT_TIMEOUT_MS = 90_000;
 const VALID_TIMEOUT_MS = 30_000;
 /** Upstream deadlines far above anything a run takes: a deadline must not be what cuts a stream. */
 const LONG_MS = '600000';
 
 export async function startGateway(opts: GatewayOptions): Promise<GatewayProc> {
+  const DATABASE = opts.database ?? DEFAULT_DATABASE;
   const queuePrefix = `${DATABASE}_${randomBytes(3).toString('hex')}`;
   const dbUrl = new URL(adminDatabaseUrl());
   dbUrl.pathname = `/${DATABASE}`;

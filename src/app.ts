@@ -20,6 +20,7 @@ import type { UsageRecordInput } from './modules/usage/usage-record';
 import { Queue } from 'bullmq';
 import { metricsPlugin, queryLimitsPlugin, subscriptionsOnWebSocketPlugin } from './server/apollo-plugins';
 import { documentLimitRules, documentParseOptions } from './server/document-rules';
+import { DocumentLru, apolloDocumentStore } from './server/document-cache';
 import type { GraphQLContext } from './server/context';
 import { formatError } from './server/format-error';
 import { createHttpApp } from './server/http-app';
@@ -134,6 +135,8 @@ export async function startApp(config: AppConfig, opts: StartOptions = {}): Prom
   if (config.role !== 'worker') {
     const schema = await buildAppSchema();
     httpServer = createServer();
+    // Parsed documents of both transports, within one memory budget.
+    const documents = new DocumentLru(config.documentCacheBytes);
     const apollo = new ApolloServer<GraphQLContext>({
       schema,
       introspection: true,
@@ -145,6 +148,7 @@ export async function startApp(config: AppConfig, opts: StartOptions = {}): Prom
       // The same document caps as the WebSocket's (server/document-rules.ts).
       parseOptions: documentParseOptions(config.limits),
       validationRules: documentLimitRules(config.limits),
+      documentStore: apolloDocumentStore(documents),
       plugins: [
         ApolloServerPluginDrainHttpServer({ httpServer }),
         // We set no cache hints. Left on, Apollo wraps every field resolver of the shared schema
@@ -168,9 +172,9 @@ export async function startApp(config: AppConfig, opts: StartOptions = {}): Prom
         ),
       }),
     };
-    const { maxRequestBytes, documentCacheBytes, metricsToken } = config;
+    const { maxRequestBytes, metricsToken } = config;
     httpServer.on('request', createHttpApp({ apollo, services, logger, metrics, readiness, webDistDir: config.webDistDir, maxRequestBytes, metricsToken }));
-    const ws = attachWsServer({ httpServer, schema, services, logger, metrics, limits: config.limits, maxRequestBytes, documentCacheBytes });
+    const ws = attachWsServer({ httpServer, schema, services, logger, metrics, limits: config.limits, maxRequestBytes, documents });
     // Order matters: sockets first (clients get 1001), then Apollo drains in-flight HTTP.
     closers.push(() => ws.close(), () => apollo.stop());
     await new Promise<void>((resolve, reject) => {

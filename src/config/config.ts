@@ -75,7 +75,7 @@ const envSchema = z.object({
    * this large only once its connection_init is accepted.
    */
   MAX_REQUEST_BYTES: positiveInt(20 * 1024 * 1024),
-  /** Estimated memory (text and syntax trees) of the WebSocket's parsed-document cache; documents, never variables. */
+  /** Estimated memory (text and syntax trees) of the parsed-document cache both transports share; documents, never variables. */
   DOCUMENT_CACHE_BYTES: positiveInt(32 * 1024 * 1024),
   /** When set, GET /metrics needs `Authorization: Bearer <METRICS_TOKEN>`. */
   METRICS_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),

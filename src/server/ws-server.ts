@@ -9,7 +9,7 @@ import type { Logger } from '../infra/logger';
 import type { Metrics } from '../infra/metrics';
 import type { QueryLimitsConfig } from '../config/config';
 import { createContext, type GraphQLContext } from './context';
-import { DocumentCache } from './document-cache';
+import { DocumentCache, type DocumentLru } from './document-cache';
 import { documentLimitRules, documentParseOptions } from './document-rules';
 import { formatError } from './format-error';
 import { failedBeforeExecution, unwrapRequestErrors } from './ws-request-errors';
@@ -51,11 +51,12 @@ export function attachWsServer(deps: {
   metrics: Metrics;
   limits: QueryLimitsConfig;
   maxRequestBytes: number;
-  documentCacheBytes: number;
+  /** Where parsed documents are kept (shared with Apollo's documentStore: one budget). */
+  documents: DocumentLru;
 }): WsHandle {
   const { schema, services, logger, metrics, limits } = deps;
   const documents = new DocumentCache(schema, {
-    maxBytes: deps.documentCacheBytes,
+    lru: deps.documents,
     parseOptions: documentParseOptions(limits),
     rules: documentLimitRules(limits),
   });

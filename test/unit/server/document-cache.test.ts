@@ -1,5 +1,6 @@
 import { GraphQLObjectType, GraphQLSchema, GraphQLString } from 'graphql';
-import { DocumentCache } from '../../../src/server/document-cache';
+import { parse } from 'graphql';
+import { DocumentCache, DocumentLru, apolloDocumentStore } from '../../../src/server/document-cache';
 import { documentLimitRules, documentParseOptions } from '../../../src/server/document-rules';
 
 const schema = new GraphQLSchema({
@@ -7,8 +8,9 @@ const schema = new GraphQLSchema({
 });
 const limits = { maxQueryDepth: 10, maxQueryComplexity: 1000, maxQueryTokens: 2000, maxQueryAliases: 15, maxQueryDirectives: 50 };
 
-function cache(maxBytes: number): DocumentCache {
-  return new DocumentCache(schema, { maxBytes, parseOptions: documentParseOptions(limits), rules: documentLimitRules(limits) });
+function cache(maxBytes: number): DocumentCache & { size(): { entries: number; bytes: number } } {
+  const lru = new DocumentLru(maxBytes);
+  return Object.assign(new DocumentCache(schema, { lru, parseOptions: documentParseOptions(limits), rules: documentLimitRules(limits) }), { size: () => lru.size() });
 }
 
 describe('DocumentCache (WebSocket parsed documents)', () => {
@@ -52,5 +54,19 @@ describe('DocumentCache (WebSocket parsed documents)', () => {
     const big = `{ echo(text: "${'x'.repeat(1024 * 1024)}") }`;
     expect(c.get(big).errors).toBeUndefined();
     expect(c.size()).toEqual({ entries: 0, bytes: 0 });
+  });
+
+  it('serves as Apollo’s documentStore (HTTP) within the same budget, without a huge document', async () => {
+    const lru = new DocumentLru(64 * 1024);
+    const store = apolloDocumentStore(lru);
+    const small = parse('{ echo }');
+    await store.set('k1', small);
+    expect(await store.get('k1')).toBe(small);
+    await store.set('k2', parse(`{ echo(text: "${'x'.repeat(64 * 1024)}") }`));
+    expect(await store.get('k2')).toBeUndefined();
+    for (let i = 0; i < 100; i++) await store.set(`n${i}`, parse(`{ echo(text: "${i}") }`));
+    expect(lru.size().bytes).toBeLessThanOrEqual(64 * 1024);
+    expect(await store.get('k1')).toBeUndefined(); // least recently used, evicted
+    expect(await store.delete('n99')).toBe(true);
   });
 });

@@ -147,6 +147,9 @@ export function loadConfig(
     throw new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`);
   }
   const e = parsed.data;
+  if (e.NODE_ENV === 'production' && !e.METRICS_TOKEN) {
+    notices.warn('METRICS_TOKEN is not set: GET /metrics answers anyone who reaches this port (set it, or keep the port private)');
+  }
   const durations = {
     revalidateAfterMs: parseDuration('REVALIDATE_AFTER', e.REVALIDATE_AFTER),
     reconcileEveryMs: parseDuration('RECONCILE_EVERY', e.RECONCILE_EVERY),

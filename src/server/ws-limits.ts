@@ -1,4 +1,5 @@
 import type { WebSocket } from 'ws';
+import type { Logger } from '../infra/logger';
 
 /**
  * Largest message a socket takes before its connection_init is accepted: the init message
@@ -16,4 +17,23 @@ export const PRE_AUTH_MESSAGE_BYTES = 64 * 1024;
 export function setMessageLimit(ws: WebSocket, bytes: number): void {
   const receiver = (ws as unknown as { _receiver?: { _maxPayload?: number } })._receiver;
   if (receiver && typeof receiver._maxPayload === 'number') receiver._maxPayload = bytes;
+}
+
+/**
+ * A client that breaks the WebSocket protocol (a message over the limit, invalid UTF-8, a bad
+ * frame) is closed by ws itself with the status RFC 6455 gives (1009, 1007, 1002), then ws emits
+ * the error. graphql-ws answers every socket error with console.error and a stack, and a 4500
+ * close: for a client's mistake that is noise any client could flood stderr with. Such errors
+ * (ws's `WS_ERR_*` codes) stop here, logged at debug; anything else goes on to graphql-ws.
+ */
+export function quietProtocolErrors(ws: WebSocket, logger: Logger): void {
+  const emit = ws.emit.bind(ws) as (event: string | symbol, ...args: unknown[]) => boolean;
+  (ws as unknown as { emit: typeof emit }).emit = (event, ...args) => {
+    const code = (args[0] as { code?: unknown } | undefined)?.code;
+    if (event === 'error' && typeof code === 'string' && code.startsWith('WS_ERR_')) {
+      logger.debug({ code }, 'WebSocket closed: the client broke the protocol');
+      return true;
+    }
+    return emit(event, ...args);
+  };
 }

@@ -15,7 +15,7 @@ import { formatError } from './format-error';
 import { failedBeforeExecution, unwrapRequestErrors } from './ws-request-errors';
 import { passThroughSubscribe, type EventSink } from './pass-through-subscribe';
 import { batchSends, socketSink } from './ws-writes';
-import { PRE_AUTH_MESSAGE_BYTES, setMessageLimit } from './ws-limits';
+import { PRE_AUTH_MESSAGE_BYTES, quietProtocolErrors, setMessageLimit } from './ws-limits';
 import { checkQueryLimits } from './query-limits';
 import type { Services } from '../composition/services';
 
@@ -63,6 +63,7 @@ export function attachWsServer(deps: {
   const wss = new WebSocketServer({ server: deps.httpServer, path: '/graphql', maxPayload: deps.maxRequestBytes });
   wss.on('connection', (ws) => {
     setMessageLimit(ws, PRE_AUTH_MESSAGE_BYTES);
+    quietProtocolErrors(ws, logger);
     batchSends(ws);
   });
   /** Each subscription's sink, by its context (graphql-ws hands `subscribe` only the execution args). */

@@ -61,7 +61,8 @@ export async function run(argv: string[]): Promise<void> {
   const gateway = await startGateway({
     upstreamUrl: `http://127.0.0.1:${upstream.port}`,
     database: 'byok_bench_hostile',
-    env: { VALIDATION_RATE_PER_PROVIDER: '200' },
+    // METRICS_TOKEN set: the gateway runs as in production, where it warns when /metrics is open.
+    env: { VALIDATION_RATE_PER_PROVIDER: '200', METRICS_TOKEN: 'bench-metrics-token-0123456789' },
   }).catch(async (err: unknown) => {
     await upstream.child.stop();
     throw err;

@@ -82,13 +82,15 @@ export function createHttpApp(deps: {
 
 /**
  * Every GraphQL operation needs a token (the platform admin token is one: it may create users).
- * Anything else is answered 401 here, before the body is read.
+ * Anything else is answered UNAUTHENTICATED here, before the body is read. With status 200, as
+ * the auth checker's answer was before and as GraphQL-over-HTTP asks for application/json
+ * responses: browsers log every 4xx as a console error (the web console's sign-in with a bad
+ * token), and clients read the code, not the status.
  */
 function authenticate(services: Services): RequestHandler {
   return async (req, res, next) => {
     const principal = await services.apiTokens.authenticate(req.headers.authorization);
     if (principal.kind === 'anonymous') {
-      res.status(401).set('www-authenticate', 'Bearer');
       sendError(res, principal.reason, 'UNAUTHENTICATED');
       return;
     }

@@ -131,6 +131,9 @@ export async function startApp(config: AppConfig, opts: StartOptions = {}): Prom
   let httpServer: Server | undefined;
   let url: string | undefined;
   if (config.role !== 'worker') {
+    // Before serving: a revocation announced while we start must not be missed.
+    await services.tokenRevocations.start();
+    closers.push(async () => services.tokenRevocations.stop());
     const schema = await buildAppSchema();
     httpServer = createServer();
     const apollo = new ApolloServer<GraphQLContext>({

@@ -16,6 +16,8 @@ import { Router } from '../modules/routing/router';
 import { OwnerKeys } from '../modules/routing/owner-keys';
 import type { KeyChanges } from '../modules/byok-keys/key-changes';
 import type { ValidationJobData } from '../jobs/queues';
+import { TokenCache } from '../auth/token-cache';
+import { TokenRevocations } from '../auth/token-revocations';
 import { ApiTokensService } from '../modules/api-tokens/api-tokens.service';
 import { AuditService } from '../modules/audit/audit.service';
 import { ByokKeysService } from '../modules/byok-keys/byok-keys.service';
@@ -37,6 +39,8 @@ export interface Services {
   pubsub: RedisPubSub;
   users: UsersService;
   apiTokens: ApiTokensService;
+  /** Token revocations heard from every instance (sockets of a revoked token are closed). */
+  tokenRevocations: TokenRevocations;
   organizations: OrganizationsService;
   audit: AuditService;
   byokKeys: ByokKeysService;
@@ -63,6 +67,8 @@ export function createServices(deps: {
   keysTrusted: () => boolean;
 }): Services {
   const { config, db, logger, catalog, pubsub, metrics, keyChanges } = deps;
+  const tokenRevocations = new TokenRevocations(pubsub, logger);
+  const tokenCache = new TokenCache(config.authCacheTtlMs);
   const keyring = new Keyring(parseMasterKeys(config.encryptionKeys));
   const organizations = new OrganizationsService(db);
   const audit = new AuditService(db, organizations);
@@ -87,7 +93,8 @@ export function createServices(deps: {
     keyring,
     pubsub,
     users: new UsersService(db),
-    apiTokens: new ApiTokensService(db, logger, config.adminToken),
+    apiTokens: new ApiTokensService(db, logger, config.adminToken, { cache: tokenCache, revocations: tokenRevocations }),
+    tokenRevocations,
     organizations,
     audit,
     byokKeys,

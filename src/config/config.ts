@@ -61,6 +61,20 @@ const envSchema = z.object({
    * first tokens wait seconds, bench/README.md "stream").
    */
   MAX_CONCURRENT_STREAMS: positiveInt(1000),
+  /**
+   * Streams one user, and one organization, may hold at once across every instance (counted in
+   * Redis): one tenant cannot take the slots MAX_CONCURRENT_STREAMS leaves to everyone else.
+   */
+  MAX_STREAMS_PER_USER: positiveInt(50),
+  MAX_STREAMS_PER_ORGANIZATION: positiveInt(200),
+  /** Open subscriptions (and in-flight WebSocket operations) per socket, and per user on one instance. */
+  MAX_SUBSCRIPTIONS_PER_SOCKET: positiveInt(100),
+  MAX_SUBSCRIPTIONS_PER_USER: positiveInt(500),
+  /**
+   * How long a token lookup (found, unknown or revoked) is trusted in memory. A revocation clears
+   * it at once on every instance through Redis; this bounds the staleness if that message is lost.
+   */
+  AUTH_CACHE_TTL_MS: positiveInt(30_000),
   MAX_QUERY_DEPTH: positiveInt(10),
   MAX_QUERY_COMPLEXITY: positiveInt(2000),
   /** The built web console (`npm run build:web`), served at `/`; relative to the working directory. */
@@ -105,6 +119,9 @@ export interface AppConfig {
   };
   upstream: { connectTimeoutMs: number; firstByteTimeoutMs: number; idleTimeoutMs: number };
   maxConcurrentStreams: number;
+  streamsPer: { user: number; organization: number };
+  subscriptionsPer: { socket: number; user: number };
+  authCacheTtlMs: number;
   shutdownTimeoutMs: number;
   limits: { maxQueryDepth: number; maxQueryComplexity: number };
   webDistDir: string;
@@ -156,6 +173,9 @@ export function loadConfig(
     },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     maxConcurrentStreams: e.MAX_CONCURRENT_STREAMS,
+    streamsPer: { user: e.MAX_STREAMS_PER_USER, organization: e.MAX_STREAMS_PER_ORGANIZATION },
+    subscriptionsPer: { socket: e.MAX_SUBSCRIPTIONS_PER_SOCKET, user: e.MAX_SUBSCRIPTIONS_PER_USER },
+    authCacheTtlMs: e.AUTH_CACHE_TTL_MS,
     limits: { maxQueryDepth: e.MAX_QUERY_DEPTH, maxQueryComplexity: e.MAX_QUERY_COMPLEXITY },
     webDistDir: e.WEB_DIST_DIR,
     providers: readProviderOverrides(env),

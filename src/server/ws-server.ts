@@ -3,7 +3,6 @@ import { GraphQLError, parse, validate, type DocumentNode, type ExecutionResult,
 import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
-import type { Principal } from '../auth/principal';
 import { AppError } from '../errors/app-error';
 import type { Logger } from '../infra/logger';
 import { operationLabel, type Metrics } from '../infra/metrics';
@@ -13,14 +12,13 @@ import { passThroughSubscribe, type EventSink } from './pass-through-subscribe';
 import { batchSends, socketSink } from './ws-writes';
 import { checkQueryLimits, type QueryLimits } from './query-limits';
 import type { Services } from '../composition/services';
+import { WsAdmission, type AdmissionState } from './ws-admission';
 
 /** Close code for a connection whose token we refused (graphql-ws reserves 4401 for this). */
 export const UNAUTHORIZED_CLOSE = CloseCode.Unauthorized;
 
 /** Per-connection state graphql-ws keeps on `ctx.extra`. */
-interface ConnectionState extends Record<PropertyKey, unknown> {
-  principal?: Principal;
-}
+interface ConnectionState extends Record<PropertyKey, unknown>, AdmissionState {}
 
 export interface WsHandle {
   /** Closes every socket with 1001 (going away) and stops accepting. */
@@ -48,6 +46,11 @@ export function attachWsServer(deps: {
   wss.on('connection', (ws) => batchSends(ws));
   /** Each subscription's sink, by its context (graphql-ws hands `subscribe` only the execution args). */
   const sinks = new WeakMap<object, EventSink>();
+  const admission = new WsAdmission({
+    authenticate: (authorization) => services.apiTokens.authenticate(authorization),
+    revocations: services.tokenRevocations,
+    limits: services.config.subscriptionsPer,
+  });
   const dispose = useServer<Record<string, unknown>, ConnectionState>(
     {
       schema,
@@ -57,22 +60,25 @@ export function attachWsServer(deps: {
         return passThroughSubscribe(args, sink);
       },
       onConnect: async (ctx) => {
-        const principal = await services.apiTokens.authenticate(ctx.connectionParams?.authorization);
+        const principal = await admission.connect(ctx.extra, ctx.extra.socket, ctx.connectionParams?.authorization, () => Object.keys(ctx.subscriptions).length);
         if (principal.kind !== 'user') {
           const reason = principal.kind === 'admin' ? 'The platform admin token cannot subscribe' : principal.reason;
           ctx.extra.socket.close(UNAUTHORIZED_CLOSE, `Unauthorized: ${reason}`.slice(0, 120));
           return false;
         }
-        ctx.extra.principal = principal;
         return true;
       },
+      onClose: (ctx) => admission.disconnect(ctx.extra),
       context: (ctx, id): GraphQLContext => {
         const principal = ctx.extra.principal ?? { kind: 'anonymous', reason: 'not connected' };
         const context = createContext(principal, services, logger);
         sinks.set(context, socketSink(ctx.extra.socket, id));
         return context;
       },
-      onSubscribe: (_ctx, _id, payload) => {
+      onSubscribe: async (ctx, _id, payload) => {
+        // The token is checked on every operation, not only at connection_init.
+        const refused = await admission.admit(ctx.extra);
+        if (refused) return [...refused];
         try {
           const { document, errors } = documents.get(payload.query);
           if (errors.length > 0) return errors.map((e) => asBadInput(e));
@@ -92,6 +98,7 @@ export function attachWsServer(deps: {
 
   return {
     close: async () => {
+      admission.dispose();
       await dispose.dispose();
     },
     clientCount: () => wss.clients.size,

@@ -123,7 +123,7 @@ export async function startApp(config: AppConfig, opts: StartOptions = {}): Prom
         });
   await keyListener?.start();
   const services = createServices({
-    config, db, logger, catalog, pubsub, validationQueue, usageQueue, metrics, keyChanges,
+    config, db, redis, logger, catalog, pubsub, validationQueue, usageQueue, metrics, keyChanges,
     keysTrusted: () => keyListener?.listening ?? false,
   });
   const closers: Array<() => Promise<void>> = [];
@@ -185,6 +185,7 @@ export async function startApp(config: AppConfig, opts: StartOptions = {}): Prom
   }
   closers.push(() => validationQueue.close(), () => usageQueue.close(), async () => subscriber.disconnect(), async () => queueConnection.disconnect());
   closers.push(async () => keyListener?.stop());
+  closers.push(async () => services.streamSlots.close());
 
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {

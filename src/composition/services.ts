@@ -1,4 +1,5 @@
 import type { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
 import type { Catalog } from '../catalog/catalog';
 import type { AppConfig } from '../config/config';
@@ -12,6 +13,7 @@ import { UsageRecorder } from '../modules/usage/usage-recorder';
 import { UsageService } from '../modules/usage/usage.service';
 import { ChatService } from '../modules/chat/chat.service';
 import { UpstreamOpener } from '../modules/chat/upstream-opener';
+import { StreamSlots } from '../modules/chat/stream-slots';
 import { Router } from '../modules/routing/router';
 import { OwnerKeys } from '../modules/routing/owner-keys';
 import type { KeyChanges } from '../modules/byok-keys/key-changes';
@@ -49,6 +51,7 @@ export interface Services {
   usageRecorder: UsageRecorder;
   usage: UsageService;
   chat: ChatService;
+  streamSlots: StreamSlots;
   metrics: Metrics;
   logger: Logger;
 }
@@ -56,6 +59,8 @@ export interface Services {
 export function createServices(deps: {
   config: AppConfig;
   db: DataSource;
+  /** The command connection (stream limits). */
+  redis: Redis;
   logger: Logger;
   catalog: Catalog;
   pubsub: RedisPubSub;
@@ -77,6 +82,7 @@ export function createServices(deps: {
   byokKeys.onSecretChanged(validation);
   const keyStatus = new KeyStatusService(db, audit, pubsub, logger, keyChanges);
   const usageRecorder = new UsageRecorder(db, deps.usageQueue, pubsub, metrics, logger);
+  const streamSlots = new StreamSlots({ redis: deps.redis, prefix: config.queuePrefix, limits: config.streamsPer, logger });
   const chat = new ChatService({
     router: new Router(new OwnerKeys(db, keyChanges, deps.keysTrusted), catalog, organizations, config),
     opener: new UpstreamOpener({ config, db, keyring, keyStatus, validation, logger }),
@@ -85,6 +91,7 @@ export function createServices(deps: {
     logger,
     timeouts: { firstByteTimeoutMs: config.upstream.firstByteTimeoutMs, idleTimeoutMs: config.upstream.idleTimeoutMs },
     maxConcurrentStreams: config.maxConcurrentStreams,
+    streamSlots,
   });
   return {
     config,
@@ -103,6 +110,7 @@ export function createServices(deps: {
     usageRecorder,
     usage: new UsageService(db, organizations),
     chat,
+    streamSlots,
     metrics,
     logger,
   };

@@ -11,6 +11,8 @@ import type { Metrics } from '../infra/metrics';
 import type { UsageRecordInput } from '../modules/usage/usage-record';
 import { UsageRecorder } from '../modules/usage/usage-recorder';
 import { UsageService } from '../modules/usage/usage.service';
+import { UsageLive } from '../modules/usage/usage-live';
+import { KeyStatusLive } from '../modules/validation/key-status-live';
 import { ChatService } from '../modules/chat/chat.service';
 import { UpstreamOpener } from '../modules/chat/upstream-opener';
 import { StreamSlots } from '../modules/chat/stream-slots';
@@ -50,6 +52,9 @@ export interface Services {
   validation: ValidationService;
   usageRecorder: UsageRecorder;
   usage: UsageService;
+  /** Live feeds' fan-out: scope checks in memory, shared reads per event. */
+  usageLive: UsageLive;
+  keyStatusLive: KeyStatusLive;
   chat: ChatService;
   streamSlots: StreamSlots;
   metrics: Metrics;
@@ -109,6 +114,8 @@ export function createServices(deps: {
     validation,
     usageRecorder,
     usage: new UsageService(db, organizations),
+    usageLive: new UsageLive(db),
+    keyStatusLive: new KeyStatusLive(db),
     chat,
     streamSlots,
     metrics,

@@ -47,11 +47,10 @@ export class ValidationResolver {
       // Guards do not wrap subscribe(): check here too, before anything is subscribed.
       const p = currentUser(context);
       const orgId = args.organizationId ? (await context.services.organizations.membership(p, args.organizationId)).organizationId : null;
-      return context.services.pubsub.subscribe<KeyStatusEvent, ByokKeyEntity>(KEY_STATUS_TOPIC, async (e) => {
-        if (orgId ? e.organizationId !== orgId : e.organizationId !== null || e.userId !== p.userId) return undefined;
-        // Re-read with the caller's scope: a member removed meanwhile sees nothing.
-        return (await context.services.byokKeys.find(p, e.keyId)) ?? undefined;
-      });
+      // Scope checked in memory per event; a member removed meanwhile sees nothing (key-status-live.ts).
+      return context.services.pubsub.subscribe<KeyStatusEvent, ByokKeyEntity>(KEY_STATUS_TOPIC, (e) =>
+        context.services.keyStatusLive.deliver(p, orgId, e),
+      );
     },
   })
   byokKeyStatusChanged(@Root() key: ByokKeyEntity, @Args() _args: StatusChangedArgs): ByokKeyType {

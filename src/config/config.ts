@@ -76,7 +76,11 @@ const envSchema = z.object({
    */
   AUTH_CACHE_TTL_MS: positiveInt(30_000),
   MAX_QUERY_DEPTH: positiveInt(10),
-  MAX_QUERY_COMPLEXITY: positiveInt(2000),
+  /**
+   * Fields count 1, a page (`first`) multiplies what it holds by its size: a full usageRecords page
+   * of 100 with every field is ~3,200; two nested pages of 100 are ~30,000.
+   */
+  MAX_QUERY_COMPLEXITY: positiveInt(5000),
   /** The built web console (`npm run build:web`), served at `/`; relative to the working directory. */
   WEB_DIST_DIR: z.string().min(1).default('dist/web'),
 });

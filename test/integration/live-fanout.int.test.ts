@@ -141,7 +141,7 @@ describe('subscriptions per socket and per user are limited', () => {
       open.push(await started(second), await started(second));
       const sixth = await refusal(await started(second));
       expect(sixth).toMatchObject({ extensions: { code: 'RATE_LIMITED', limit: 'subscriptionsPerUser' } });
-      expect(sixth.message).toMatch(/At most 5 subscriptions may be open per user/);
+      expect(sixth!.message).toMatch(/At most 5 subscriptions may be open per user/);
       // Another user is not affected by this one's subscriptions.
       const ok = await started(theirs);
       ok.cancel();

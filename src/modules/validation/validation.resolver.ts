@@ -36,7 +36,7 @@ export class ValidationResolver {
   /** Null once the key was deleted; the job record stays. */
   @FieldResolver(() => ByokKeyType, { nullable: true })
   async key(@Root() job: ValidationJobType, @Ctx() ctx: GraphQLContext): Promise<ByokKeyType | null> {
-    const k = await ctx.services.byokKeys.find(currentUser(ctx), job.keyId);
+    const k = await ctx.loaders.visibleKey.load(job.keyId);
     return k ? ByokKeyType.from(k) : null;
   }
 
@@ -67,7 +67,8 @@ export class ByokKeyValidationJobsResolver {
     @Arg('after', () => String, { nullable: true }) after: string | null,
     @Ctx() ctx: GraphQLContext,
   ): Promise<Connection<ValidationJobType>> {
-    return toTypes(await ctx.services.validation.list(currentUser(ctx), key.id, first, after));
+    // Batched: a list of keys costs one query per distinct (first, after), not one per key.
+    return toTypes(await ctx.loaders.validationJobs.load({ keyId: key.id, first, after }));
   }
 }
 

@@ -11,8 +11,6 @@ export const REVOKED_REASON = 'Forbidden: this API token was revoked';
 
 /** What a connection keeps between operations (on graphql-ws's `ctx.extra`). */
 export interface AdmissionState {
-  /** The connection's Authorization value, re-checked (through the token cache) on every operation. */
-  authorization?: unknown;
   principal?: Principal;
   session?: WsSession;
 }
@@ -25,24 +23,30 @@ export interface AdmissionState {
 export class WsAdmission {
   private readonly sessions = new WsSessions();
   private readonly unlisten: () => void;
+  private readonly sweeper: NodeJS.Timeout;
 
   constructor(
     private readonly deps: {
       authenticate: (authorization: unknown) => Promise<Principal>;
       revocations: TokenRevocations;
       limits: { socket: number; user: number };
+      /** How often open sockets' tokens are re-checked (the token cache's TTL). */
+      recheckEveryMs: number;
     },
   ) {
     this.unlisten = deps.revocations.onRevoked((tokenId) => this.sessions.closeToken(tokenId, REVOKED_CLOSE, REVOKED_REASON));
+    // A socket that only holds a long subscription sends no new operation to be checked on: if a
+    // revocation message was lost, this finds it once the cached lookup expires.
+    this.sweeper = setInterval(() => void this.sweep(), Math.max(deps.recheckEveryMs, 1000));
+    this.sweeper.unref();
   }
 
   /** connection_init: the principal, registered with its socket when it is a user. */
   async connect(state: AdmissionState, socket: WebSocket, authorization: unknown, operations: () => number): Promise<Principal> {
     const principal = await this.deps.authenticate(authorization);
-    state.authorization = authorization;
     state.principal = principal;
     if (principal.kind === 'user') {
-      state.session = { socket, principal, operations };
+      state.session = { socket, principal, authorization, operations };
       this.sessions.add(state.session);
     }
     return principal;
@@ -56,14 +60,30 @@ export class WsAdmission {
    * Before each operation (graphql-ws has already counted it in the socket's operations):
    * errors to send instead of running it, or undefined to go ahead.
    */
+  private async sweep(): Promise<void> {
+    const checked = new Map<unknown, Promise<Principal>>();
+    for (const s of this.sessions.all()) {
+      const authorization = s.authorization;
+      let p = checked.get(authorization);
+      if (!p) checked.set(authorization, (p = this.deps.authenticate(authorization).catch(() => s.principal)));
+      const principal = await p;
+      if (principal.kind !== 'user' || principal.tokenId !== s.principal.tokenId) this.refuse(s);
+    }
+  }
+
+  private refuse(s: WsSession): void {
+    this.sessions.remove(s);
+    s.socket.close(REVOKED_CLOSE, REVOKED_REASON);
+  }
+
   async admit(state: AdmissionState): Promise<readonly GraphQLError[] | undefined> {
     const session = state.session;
     if (!session) return [coded('UNAUTHENTICATED', 'Not connected')];
-    const principal = await this.deps.authenticate(state.authorization);
+    // Through the token cache: no SQL unless the lookup expired.
+    const principal = await this.deps.authenticate(session.authorization);
     if (principal.kind !== 'user' || principal.tokenId !== session.principal.tokenId) {
       // Revoked while this instance missed the announcement (or it has not arrived yet).
-      this.sessions.remove(session);
-      session.socket.close(REVOKED_CLOSE, REVOKED_REASON);
+      this.refuse(session);
       return [coded('UNAUTHENTICATED', principal.kind === 'anonymous' ? principal.reason : 'This API token is no longer valid')];
     }
     const { socket: perSocket, user: perUser } = this.deps.limits;
@@ -77,6 +97,7 @@ export class WsAdmission {
   }
 
   dispose(): void {
+    clearInterval(this.sweeper);
     this.unlisten();
   }
 }

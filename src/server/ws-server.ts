@@ -50,6 +50,7 @@ export function attachWsServer(deps: {
     authenticate: (authorization) => services.apiTokens.authenticate(authorization),
     revocations: services.tokenRevocations,
     limits: services.config.subscriptionsPer,
+    recheckEveryMs: services.config.authCacheTtlMs,
   });
   const dispose = useServer<Record<string, unknown>, ConnectionState>(
     {

@@ -5,6 +5,8 @@ import type { UserPrincipal } from '../auth/principal';
 export interface WsSession {
   socket: WebSocket;
   principal: UserPrincipal;
+  /** The Authorization value it connected with (re-checked; never logged). */
+  authorization: unknown;
   /** graphql-ws's live map of the connection's operations (replaced on close, so read it through this). */
   operations(): number;
 }
@@ -33,6 +35,11 @@ export class WsSessions {
     let n = 0;
     for (const s of this.byUser.get(userId) ?? []) n += s.operations();
     return n;
+  }
+
+  /** Every open session (a copy: callers may close sockets while iterating). */
+  all(): WsSession[] {
+    return [...this.byToken.values()].flatMap((set) => [...set]);
   }
 
   /** Closes (and forgets) every socket authenticated with the token. */

@@ -134,9 +134,13 @@ describe('without the revocation message, the cached lookup expires and the next
     const u = await t.createUser();
     const second = await newToken(t, u.token);
     const s = socket(t.url, second.token);
+    const idle = socket(t.url, second.token);
     try {
       const live = collect(s.client, LIVE); // keeps the (lazy) socket open between operations
       expect((await collect(s.client, ME).done).results[0]?.data).toEqual({ me: { id: u.id } });
+      // This one only listens: no further operation will come to be checked.
+      const idleLive = collect(idle.client, LIVE);
+      expect((await collect(idle.client, ME).done).results[0]?.data).toEqual({ me: { id: u.id } });
       // As a revocation on an instance whose Redis message was lost would leave it.
       await t.app.db.query('UPDATE api_tokens SET revoked_at = now() WHERE id = $1', [second.id]);
       await new Promise((r) => setTimeout(r, 400));
@@ -147,8 +151,12 @@ describe('without the revocation message, the cached lookup expires and the next
       const names = (await t.app.db.query('SELECT name FROM api_tokens WHERE user_id = $1', [u.id])) as Array<{ name: string }>;
       expect(names.map((n) => n.name)).not.toContain('minted');
       expect((await live.done).error).toBeDefined();
+      // The idle socket is found by the periodic re-check.
+      await waitFor(() => idle.closed.length > 0, 'the idle socket to close', 5000);
+      expect(idle.closed[0]).toEqual({ code: 4403, reason: 'Forbidden: this API token was revoked' });
+      expect((await idleLive.done).error).toBeDefined();
     } finally {
-      await s.client.dispose();
+      await Promise.all([s.client.dispose(), idle.client.dispose()]);
     }
   }, 30_000);
 });

@@ -6,29 +6,13 @@ import { startTestApp, type TestApp } from '../support/app';
 import { collect, wsClient } from '../support/gql-client';
 import { orgWithRoles } from '../support/keys';
 import { insertAll, insertKey, usage } from '../support/usage';
+import { sqlDuring } from '../support/sql-log';
 import { waitFor } from '../support/wait';
 
 const LIVE = 'subscription($org: ID) { usageRecorded(organizationId: $org) { requestId } }';
 const STATUS = 'subscription($org: ID) { byokKeyStatusChanged(organizationId: $org) { id status } }';
 
 type Sub = ReturnType<typeof collect<Record<string, { requestId?: string; id?: string }>>>;
-
-/** Counts every SQL statement the app runs while `fn` runs. */
-async function sqlDuring(t: TestApp, fn: () => Promise<unknown>): Promise<string[]> {
-  const logger = t.app.db.logger;
-  const original = logger.logQuery.bind(logger);
-  const seen: string[] = [];
-  logger.logQuery = (...args: Parameters<typeof original>) => {
-    seen.push(args[0]);
-    return original(...args);
-  };
-  try {
-    await fn();
-  } finally {
-    logger.logQuery = original;
-  }
-  return seen;
-}
 
 const received = (subs: Sub[]) => subs.map((s) => s.results.length);
 
@@ -67,7 +51,7 @@ describe('live events fan out from the published payload: SQL per event, not per
       await insertAll(t.app.db, Object.values(rec));
       const events: UsageRecordedEvent[] = Object.values(rec).map((r) => ({ requestId: r.requestId, userId: r.userId, organizationId: r.organizationId }));
 
-      const usageSql = await sqlDuring(t, async () => {
+      const { sql: usageSql } = await sqlDuring(t.app, async () => {
         for (const e of events) await t.app.services!.pubsub.publish(USAGE_TOPIC, e);
         await waitFor(
           () =>
@@ -86,7 +70,7 @@ describe('live events fan out from the published payload: SQL per event, not per
       expect(usageSql.length).toBeLessThanOrEqual(2 * events.length);
 
       await t.app.db.query("UPDATE byok_keys SET status = 'VALID' WHERE id = $1", [orgKey]);
-      const statusSql = await sqlDuring(t, async () => {
+      const { sql: statusSql } = await sqlDuring(t.app, async () => {
         await t.app.services!.pubsub.publish(KEY_STATUS_TOPIC, { keyId: orgKey, userId: null, organizationId: o.orgId, status: KeyStatus.VALID } satisfies KeyStatusEvent);
         await waitFor(() => [...subs.ownerStatus, ...subs.memberStatus].every((s) => s.results.length === 1), 'every status event delivered');
       });

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { PROVIDER_IDS } from '../../src/providers/types';
 import { startTestApp, type TestApp } from '../support/app';
+import { sqlDuring } from '../support/sql-log';
 import { insertKey } from '../support/usage';
 
 /** Two levels of validation-job pages through ValidationJob.key: 100 × 100 rows if allowed. */
@@ -36,18 +37,8 @@ describe('query cost: pages weigh by their size, and job lists are batched', () 
   it('ByokKey.validationJobs and ValidationJob.key cost the same number of queries for 3 keys as for 15', async () => {
     async function queriesFor(token: string): Promise<{ n: number; data: KeysWithJobs }> {
       await t.gql.ok(KEYS_WITH_JOBS, {}, token); // warm-up: token cache, lastUsedAt
-      const logger = t.app.db.logger;
-      const original = logger.logQuery.bind(logger);
-      let n = 0;
-      logger.logQuery = (...args: Parameters<typeof original>) => {
-        n++;
-        return original(...args);
-      };
-      try {
-        return { data: await t.gql.ok<KeysWithJobs>(KEYS_WITH_JOBS, {}, token), n };
-      } finally {
-        logger.logQuery = original;
-      }
+      const { sql, result } = await sqlDuring(t.app, () => t.gql.ok<KeysWithJobs>(KEYS_WITH_JOBS, {}, token));
+      return { n: sql.length, data: result };
     }
     const small = await t.createUser();
     const large = await t.createUser();

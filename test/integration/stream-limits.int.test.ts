@@ -2,7 +2,7 @@ import type { Client } from 'graphql-ws';
 import { createLogger } from '../../src/infra/logger';
 import { createRedis } from '../../src/infra/redis';
 import { StreamSlots } from '../../src/modules/chat/stream-slots';
-import { startTestApp, type TestApp } from '../support/app';
+import { sameDeployment, startTestApp, type TestApp } from '../support/app';
 import { CHAT, chatEvents, type ChatEvent } from '../support/chat';
 import { collect, wsClient } from '../support/gql-client';
 import { ADD_KEY, mockKeyInput, orgWithRoles, settledStatus } from '../support/keys';
@@ -34,11 +34,7 @@ describe('per-user and per-organization stream limits, across instances', () => 
   beforeAll(async () => {
     mock = await startMockUpstream();
     a = await startTestApp('streamcap', { ...mock.env(), ...FAST_VALIDATION_ENV, ...limits });
-    b = await startTestApp('streamcap', { ...mock.env(), ...FAST_VALIDATION_ENV, ...limits, ROLE: 'api' }, {
-      databaseUrl: a.databaseUrl,
-      queuePrefix: a.queuePrefix,
-      dbName: new URL(a.databaseUrl).pathname.slice(1),
-    });
+    b = await startTestApp('streamcap', { ...mock.env(), ...FAST_VALIDATION_ENV, ...limits, ROLE: 'api' }, sameDeployment(a));
   });
   afterAll(async () => {
     await b.stop();

@@ -1,6 +1,7 @@
 import type { Client } from 'graphql-ws';
-import { startTestApp, type TestApp } from '../support/app';
+import { sameDeployment, startTestApp, type TestApp } from '../support/app';
 import { collect, wsClient } from '../support/gql-client';
+import { sqlDuring } from '../support/sql-log';
 import { waitFor } from '../support/wait';
 
 const LIVE = 'subscription { usageRecorded { requestId } }';
@@ -17,21 +18,10 @@ function socket(url: string, token: string): { client: Client; closed: Closed[] 
   return { client: wsClient(url, token, { onClosed: (code, reason) => closed.push({ code, reason }) }), closed };
 }
 
-/** Counts the SQL statements on the api_tokens table while `fn` runs. */
+/** Counts the SELECTs on the api_tokens table while `fn` runs. */
 async function tokenQueries(t: TestApp, fn: () => Promise<unknown>): Promise<number> {
-  const logger = t.app.db.logger;
-  const original = logger.logQuery.bind(logger);
-  let n = 0;
-  logger.logQuery = (...args: Parameters<typeof original>) => {
-    if (/\bapi_tokens\b/.test(args[0]) && /^\s*SELECT/i.test(args[0])) n++;
-    return original(...args);
-  };
-  try {
-    await fn();
-  } finally {
-    logger.logQuery = original;
-  }
-  return n;
+  const { sql } = await sqlDuring(t.app, fn);
+  return sql.filter((q) => /\bapi_tokens\b/.test(q) && /^\s*SELECT/i.test(q)).length;
 }
 
 async function newToken(t: TestApp, userToken: string): Promise<{ id: string; token: string }> {
@@ -49,11 +39,7 @@ describe('a token is checked on every operation, and a revocation reaches every 
   beforeAll(async () => {
     // A long cache TTL: whatever stops a revoked token here is the revocation message, not expiry.
     a = await startTestApp('tokrevoke', { ROLE: 'api', AUTH_CACHE_TTL_MS: '600000' });
-    b = await startTestApp('tokrevoke', { ROLE: 'api', AUTH_CACHE_TTL_MS: '600000' }, {
-      databaseUrl: a.databaseUrl,
-      queuePrefix: a.queuePrefix,
-      dbName: new URL(a.databaseUrl).pathname.slice(1),
-    });
+    b = await startTestApp('tokrevoke', { ROLE: 'api', AUTH_CACHE_TTL_MS: '600000' }, sameDeployment(a));
   });
   afterAll(async () => {
     await b.stop();

@@ -57,7 +57,7 @@ export class ChatService {
     const started = Date.now();
     if (this.active >= this.deps.maxConcurrentStreams) {
       // Back-pressure: refusing at once keeps the streams already running on time.
-      yield new AppError('RATE_LIMITED', 'The gateway is at capacity; retry in a moment', { retryable: true });
+      yield new AppError('RATE_LIMITED', 'The gateway is at capacity; retry in a moment', { limit: 'streamsPerProcess', retryable: true });
       return;
     }
     this.active++;

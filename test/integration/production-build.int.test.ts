@@ -1,6 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { MIGRATIONS } from '../../migrations';
 import { createCatalog } from '../../src/catalog/catalog';
@@ -11,30 +10,22 @@ import { type ChatEvent, CHAT } from '../support/chat';
 import { HttpGql, collect, wsClient } from '../support/gql-client';
 import { ADD_KEY, GET_KEY, mockKeyInput } from '../support/keys';
 import { startMockUpstream, type MockUpstream } from '../support/mock-upstream';
-import { REPO_ROOT, closedPort, startServiceProcess, type ServiceProcess } from '../support/service-process';
+import { buildCompiledApp, closedPort, startServiceProcess, type ServiceProcess } from '../support/service-process';
 import { TEST_ADMIN_TOKEN, TEST_ENCRYPTION_KEYS, TEST_REDIS_URL, uniqueNames } from '../support/test-env';
 import { FAST_VALIDATION_ENV } from '../support/validation-env';
 import { waitFor } from '../support/wait';
 
-/**
- * The compiled service as the image runs it: `scripts/build.mjs` (what `npm run build` runs)
- * compiles into a directory that holds only dist/, package.json and node_modules, as the
- * runtime stage of the Dockerfile does, so nothing can be read from src/ or migrations/.
- * Type checking is skipped here (`--no-check`: the same JavaScript, a third of the time);
- * `npm run typecheck` covers it.
- */
+/** The compiled service as the image runs it: from a directory with only dist/ and node_modules. */
 describe('the compiled service (node dist/main.js, NODE_ENV=production)', () => {
+  let built: ReturnType<typeof buildCompiledApp> | undefined;
   let appDir: string;
   let mock: MockUpstream;
   const names = uniqueNames('prodbuild');
   let env: Record<string, string>;
 
   beforeAll(async () => {
-    appDir = mkdtempSync(join(tmpdir(), 'byok-dist-'));
-    const build = spawnSync(process.execPath, ['scripts/build.mjs', '--out-dir', join(appDir, 'dist'), '--no-check'], { cwd: REPO_ROOT, encoding: 'utf8' });
-    if (build.status !== 0) throw new Error(`build failed:\n${build.stdout}${build.stderr}`);
-    copyFileSync(join(REPO_ROOT, 'package.json'), join(appDir, 'package.json'));
-    symlinkSync(join(REPO_ROOT, 'node_modules'), join(appDir, 'node_modules'), 'dir');
+    built = buildCompiledApp();
+    appDir = built.dir;
     mock = await startMockUpstream();
     env = {
       NODE_ENV: 'production',
@@ -52,15 +43,15 @@ describe('the compiled service (node dist/main.js, NODE_ENV=production)', () => 
   afterAll(async () => {
     await mock?.close();
     await dropDatabase(names.dbName);
-    if (appDir) rmSync(appDir, { recursive: true, force: true });
+    built?.remove();
   });
 
   it('holds the documented entry points and only JavaScript', () => {
     for (const entry of ['dist/main.js', 'dist/cli/main.js', 'dist/migrations/index.js']) {
       expect(existsSync(join(appDir, entry))).toBe(true);
     }
-    expect(existsSync(join(appDir, 'dist/test'))).toBe(false);
-    expect(existsSync(join(appDir, 'dist/bench'))).toBe(false);
+    const files = readdirSync(join(appDir, 'dist'), { recursive: true, encoding: 'utf8' });
+    expect(files.filter((f) => /\.ts$/.test(f) || /^(test|bench)\b/.test(f))).toEqual([]);
   });
 
   it('`node dist/cli/main.js db:migrate` applies every migration to a fresh database', () => {

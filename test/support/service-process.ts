@@ -1,6 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { copyFileSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { resolve } from 'node:path';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { serviceNodeFlags } from './service-node-flags';
 import { TEST_ENCRYPTION_KEYS } from './test-env';
 
@@ -44,4 +46,24 @@ export async function closedPort(): Promise<number> {
   const port = (srv.address() as { port: number }).port;
   await new Promise((r) => srv.close(r));
   return port;
+}
+
+/**
+ * Builds the service with scripts/build.mjs (what `npm run build` runs) into a fresh directory
+ * that holds only dist/, package.json and node_modules (a link to the repository's), as the
+ * image's runtime stage does, so nothing can be read from src/ or migrations/. Type checking
+ * is skipped (`--no-check`: the same JavaScript in a third of the time; `npm run typecheck`
+ * covers it). Run `dist/main.js` with it as the working directory; `remove()` deletes it.
+ */
+export function buildCompiledApp(): { dir: string; remove(): void } {
+  const dir = mkdtempSync(join(tmpdir(), 'byok-dist-'));
+  const remove = (): void => rmSync(dir, { recursive: true, force: true });
+  const build = spawnSync(process.execPath, ['scripts/build.mjs', '--out-dir', join(dir, 'dist'), '--no-check'], { cwd: REPO_ROOT, encoding: 'utf8' });
+  if (build.status !== 0) {
+    remove();
+    throw new Error(`build failed:\n${build.stdout}${build.stderr}`);
+  }
+  copyFileSync(join(REPO_ROOT, 'package.json'), join(dir, 'package.json'));
+  symlinkSync(join(REPO_ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
+  return { dir, remove };
 }

@@ -26,8 +26,17 @@ const QUEUE_PREFIX = 'byok_bench_startup';
 interface Sample {
   entry: 'source' | 'dist';
   readyMs: number;
+  /** CPU time (user + system) the process used until ready: unlike readyMs, barely stretched by a busy machine. */
+  readyCpuMs: number;
   idleRssMb: number;
   stopMs: number;
+}
+
+/** CPU time (user + system) a process has used, in ms (Linux /proc; 100 clock ticks a second). */
+function cpuMs(pid: number): number {
+  // Fields after the command name, which is in parentheses and may hold spaces.
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 /** Resident memory of a process in MB (Linux /proc). */
@@ -50,13 +59,14 @@ async function measure(entry: Sample['entry'], cwd: string, env: Record<string, 
       await new Promise((r) => setTimeout(r, 20));
     }
     const readyMs = Date.now() - started;
+    const readyCpuMs = cpuMs(p.child.pid!);
     await new Promise((r) => setTimeout(r, idleMs));
     const idleRssMb = rssMb(p.child.pid!);
     const stopAt = Date.now();
     p.child.kill('SIGTERM');
     const { code } = await p.exited;
     if (code !== 0) throw new Error(`${entry} exited ${code} on SIGTERM: ${p.out()}`);
-    return { entry, readyMs, idleRssMb, stopMs: Date.now() - stopAt };
+    return { entry, readyMs, readyCpuMs, idleRssMb, stopMs: Date.now() - stopAt };
   } finally {
     p.child.kill('SIGKILL');
   }
@@ -96,7 +106,7 @@ export async function run(argv: string[]): Promise<void> {
       for (const entry of ['source', 'dist'] as const) {
         const s = await measure(entry, entry === 'source' ? REPO_ROOT : built.dir, env, flags['idle-ms']);
         samples.push(s);
-        console.log(`  run ${i + 1} ${entry.padEnd(6)} ready ${s.readyMs} ms, idle RSS ${fmt(s.idleRssMb, 1)} MB`);
+        console.log(`  run ${i + 1} ${entry.padEnd(6)} ready ${s.readyMs} ms (CPU ${s.readyCpuMs} ms), idle RSS ${fmt(s.idleRssMb, 1)} MB`);
       }
     }
   } finally {
@@ -107,12 +117,14 @@ export async function run(argv: string[]): Promise<void> {
   const rows = (['source', 'dist'] as const).map((entry) => {
     const of = samples.filter((s) => s.entry === entry);
     const ready = summarize(of.map((s) => s.readyMs));
+    const cpu = summarize(of.map((s) => s.readyCpuMs));
     const rss = summarize(of.map((s) => s.idleRssMb));
     return {
       entry: entry === 'source' ? 'npm start (ts-node)' : 'node dist/main.js',
       runs: of.length,
       'ready p50 ms': ready?.p50,
       'ready max ms': ready?.max,
+      'CPU to ready p50 ms': cpu?.p50,
       'idle RSS p50 MB': fmt(rss?.p50, 1),
       'idle RSS max MB': fmt(rss?.max, 1),
     };

@@ -75,7 +75,7 @@ describe('the compiled service (node dist/main.js, NODE_ENV=production)', () => 
         if (p.child.exitCode !== null) throw new Error(`exited ${p.child.exitCode}: ${p.out()}`);
         const res = await fetch(`${url}/readyz`);
         return res.status === 200 ? ((await res.json()) as unknown) : undefined;
-      }, 'GET /readyz to answer 200', 30_000);
+      }, 'GET /readyz to answer 200', 60_000);
       expect(ready).toEqual({ status: 'ready', checks: { postgres: 'ok', redis: 'ok' } });
       // The migrate step above already ran everything: the service found nothing to apply.
       expect(p.out()).not.toContain('applied migrations');
@@ -121,5 +121,5 @@ describe('the compiled service (node dist/main.js, NODE_ENV=production)', () => 
     } finally {
       p.child.kill('SIGKILL');
     }
-  }, 90_000);
+  }, 120_000);
 });

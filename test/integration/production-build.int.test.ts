@@ -38,7 +38,8 @@ describe('the compiled service (node dist/main.js, NODE_ENV=production)', () => 
       ...mock.env(),
       ...FAST_VALIDATION_ENV,
     };
-  }, 120_000);
+    // The build takes ~12 s of CPU; a busy machine stretches it several-fold.
+  }, 300_000);
 
   afterAll(async () => {
     await mock?.close();
@@ -59,12 +60,12 @@ describe('the compiled service (node dist/main.js, NODE_ENV=production)', () => 
       cwd: appDir,
       env: { PATH: process.env.PATH ?? '', ...env },
       encoding: 'utf8',
-      timeout: 60_000,
+      timeout: 110_000,
     });
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
     expect(run.stdout.trim()).toBe(`applied: ${MIGRATIONS.map((m) => m.name).join(', ')}`);
-  });
+  }, 120_000);
 
   it('serves /readyz, a query, a key validation and a streamed completion, then stops on SIGTERM', async () => {
     const port = await closedPort();

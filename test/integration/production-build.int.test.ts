@@ -92,7 +92,7 @@ describe('the compiled service (node dist/main.js, NODE_ENV=production)', () => 
       await waitFor(async () => {
         const d = await gql.ok<{ byokKey: { status: string } }>(GET_KEY, { id: key.id }, token);
         return d.byokKey.status === 'VALID' || undefined;
-      }, 'the key to validate', 20_000);
+      }, 'the key to validate', 60_000);
 
       const model = createCatalog().list(ProviderId.OPENAI)[0]!;
       const client = wsClient(url, token);

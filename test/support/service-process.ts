@@ -52,7 +52,7 @@ export async function closedPort(): Promise<number> {
  * Builds the service with scripts/build.mjs (what `npm run build` runs) into a fresh directory
  * that holds only dist/, package.json and node_modules (a link to the repository's), as the
  * image's runtime stage does, so nothing can be read from src/ or migrations/. Type checking
- * is skipped (`--no-check`: the same JavaScript in a third of the time; `npm run typecheck`
+ * is skipped (`--no-check`: the same JavaScript for about a third less CPU; `npm run typecheck`
  * covers it). Run `dist/main.js` with it as the working directory; `remove()` deletes it.
  */
 export function buildCompiledApp(): { dir: string; remove(): void } {

@@ -67,6 +67,26 @@ describe('the compiled service (node dist/main.js, NODE_ENV=production)', () => 
     expect(run.stdout.trim()).toBe(`applied: ${MIGRATIONS.map((m) => m.name).join(', ')}`);
   }, 120_000);
 
+  it('a SIGTERM during start-up is not lost: the service stops gracefully once it is up', async () => {
+    // As a container's PID 1 node gets no default action for SIGTERM: a signal before main.ts
+    // installs its handler would be dropped, and `docker stop` would wait for its SIGKILL.
+    // Here (not PID 1) it would kill the process on the spot instead: exit code null.
+    const port = await closedPort();
+    const p = startServiceProcess(['dist/main.js'], { ...env, PORT: String(port) }, appDir);
+    try {
+      // "serving GraphQL" is logged as the HTTP server listens, before the workers start.
+      let sent = false;
+      p.child.stdout!.on('data', () => {
+        if (!sent && p.out().includes('serving GraphQL')) sent = p.child.kill('SIGTERM');
+      });
+      const { code } = await p.exited;
+      expect(code).toBe(0);
+      expect(p.out()).toContain('"msg":"stopped"');
+    } finally {
+      p.child.kill('SIGKILL');
+    }
+  }, 120_000);
+
   it('serves /readyz, a query, a key validation and a streamed completion, then stops on SIGTERM', async () => {
     const port = await closedPort();
     const p: ServiceProcess = startServiceProcess(['dist/main.js'], { ...env, PORT: String(port) }, appDir);

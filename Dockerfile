@@ -2,14 +2,14 @@
 # as an unprivileged user. `docker build -t byok-gateway .`; README "Run in production".
 ARG NODE_IMAGE=node:22-bookworm-slim
 
-# --- build: every dependency, then `npm run build` (service into dist/, and the web console
-# into dist/ too once it exists).
+# --- build: every dependency, then `npm run build` (the service into dist/, the web console
+# into dist/web/).
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json .npmrc ./
 RUN npm ci --no-audit --no-fund
 # The whole context (.dockerignore keeps out node_modules, secrets, tests and local output),
-# so a new top-level source folder such as web/ needs no change here.
+# so web/ and any new top-level source folder need no change here.
 COPY . .
 RUN npm run build
 

@@ -1,4 +1,5 @@
-// `npm run build`: compiles the service into dist/ for `node dist/main.js` (no ts-node at run time).
+// `npm run build`: compiles the service into dist/ for `node dist/main.js` (no ts-node at run time),
+// and the web console into dist/web/ (`npm run build:web`, where the service looks by default).
 //
 //   node scripts/build.mjs [--out-dir DIR] [--no-check]
 //
@@ -41,4 +42,8 @@ for (const [file, [target, what]] of Object.entries(entries)) {
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, `'use strict';\n// Entry point of ${what}; written by scripts/build.mjs.\nrequire('${target}');\n`);
 }
+// The console: its own script (Vite), told where this build goes.
+const npm = process.env.npm_execpath ? [process.execPath, process.env.npm_execpath] : ['npm'];
+const web = spawnSync(npm[0], [...npm.slice(1), 'run', 'build:web', '--if-present', '--', '--outDir', join(outDir, 'web')], { cwd: root, stdio: 'inherit' });
+if (web.status !== 0) process.exit(web.status ?? 1);
 console.log(`build: compiled into ${outDir}`);

@@ -48,7 +48,7 @@ describe('the compiled service (node dist/main.js, NODE_ENV=production)', () => 
   });
 
   it('holds the documented entry points and only JavaScript', () => {
-    for (const entry of ['dist/main.js', 'dist/cli/main.js', 'dist/migrations/index.js']) {
+    for (const entry of ['dist/main.js', 'dist/cli/main.js', 'dist/migrations/index.js', 'dist/web/index.html']) {
       expect(existsSync(join(appDir, entry))).toBe(true);
     }
     const files = readdirSync(join(appDir, 'dist'), { recursive: true, encoding: 'utf8' });
@@ -100,6 +100,11 @@ describe('the compiled service (node dist/main.js, NODE_ENV=production)', () => 
       expect(ready).toEqual({ status: 'ready', checks: { postgres: 'ok', redis: 'ok' } });
       // The migrate step above already ran everything: the service found nothing to apply.
       expect(p.out()).not.toContain('applied migrations');
+      // The console, from dist/web (WEB_DIST_DIR's default, relative to the working directory).
+      const page = await fetch(`${url}/`, { headers: { accept: 'text/html' } });
+      expect(page.status).toBe(200);
+      expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+      expect(await page.text()).toContain('<script type="module"');
 
       const gql = new HttpGql(url);
       const created = await gql.ok<{ createUser: { token: string } }>('mutation { createUser(email: "prod@example.com") { token } }', {}, TEST_ADMIN_TOKEN);

@@ -23,7 +23,7 @@ describe('Dockerfile', () => {
     expect(npmInstalls(build)).toEqual([expect.arrayContaining(['npm', 'ci'])]);
     expect(npmInstalls(build)[0]!.some((w) => w.startsWith('--omit'))).toBe(false);
     expect(all(build, 'RUN').some((r) => r.args === 'npm run build')).toBe(true);
-    expect(pkg.scripts.build).toContain('npm run build:web --if-present');
+    expect(pkg.scripts.build).toBe('node scripts/build.mjs'); // the service, then the console (build:web)
   });
 
   it('the runtime stage installs no devDependency: its one npm ci leaves out every one of them', () => {

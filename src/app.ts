@@ -125,7 +125,7 @@ export async function startApp(config: AppConfig, opts: StartOptions = {}): Prom
         });
   await keyListener?.start();
   const services = createServices({
-    config, db, logger, catalog, pubsub, validationQueue, usageQueue, metrics, keyChanges,
+    config, db, redis, logger, catalog, pubsub, validationQueue, usageQueue, metrics, keyChanges,
     keysTrusted: () => keyListener?.listening ?? false,
   });
   const closers: Array<() => Promise<void>> = [];
@@ -133,6 +133,9 @@ export async function startApp(config: AppConfig, opts: StartOptions = {}): Prom
   let httpServer: Server | undefined;
   let url: string | undefined;
   if (config.role !== 'worker') {
+    // Before serving: a revocation announced while we start must not be missed.
+    await services.tokenRevocations.start();
+    closers.push(async () => services.tokenRevocations.stop());
     const schema = await buildAppSchema();
     httpServer = createServer();
     // Parsed documents of both transports, within one memory budget.
@@ -192,6 +195,7 @@ export async function startApp(config: AppConfig, opts: StartOptions = {}): Prom
   }
   closers.push(() => validationQueue.close(), () => usageQueue.close(), async () => subscriber.disconnect(), async () => queueConnection.disconnect());
   closers.push(async () => keyListener?.stop());
+  closers.push(async () => services.streamSlots.close());
 
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {

@@ -12,6 +12,15 @@ import type { AppHandle } from './app';
 async function main(): Promise<void> {
   // Before the configuration is validated, log at a fixed level.
   const bootLogger = createLogger('info');
+  // Handlers first: as a container's PID 1, node gets no default action for SIGTERM, so a
+  // signal that came before them would be lost and `docker stop` would wait for its SIGKILL.
+  // One that comes during start-up stops the service gracefully as soon as it is up.
+  let stopSignal: string | undefined;
+  let onSignal = (signal: string): void => {
+    stopSignal = signal;
+  };
+  process.once('SIGTERM', () => onSignal('SIGTERM'));
+  process.once('SIGINT', () => onSignal('SIGINT'));
   let app: AppHandle;
   try {
     const config = loadConfig(process.env, { warn: (msg) => bootLogger.warn(msg) });
@@ -51,8 +60,8 @@ async function main(): Promise<void> {
       },
     );
   };
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
-  process.once('SIGINT', () => shutdown('SIGINT'));
+  onSignal = shutdown;
+  if (stopSignal) shutdown(stopSignal);
 }
 
 void main();

@@ -1,4 +1,5 @@
 import type { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
 import type { Catalog } from '../catalog/catalog';
 import type { AppConfig } from '../config/config';
@@ -10,12 +11,17 @@ import type { Metrics } from '../infra/metrics';
 import type { UsageRecordInput } from '../modules/usage/usage-record';
 import { UsageRecorder } from '../modules/usage/usage-recorder';
 import { UsageService } from '../modules/usage/usage.service';
+import { UsageLive } from '../modules/usage/usage-live';
+import { KeyStatusLive } from '../modules/validation/key-status-live';
 import { ChatService } from '../modules/chat/chat.service';
 import { UpstreamOpener } from '../modules/chat/upstream-opener';
+import { StreamSlots } from '../modules/chat/stream-slots';
 import { Router } from '../modules/routing/router';
 import { OwnerKeys } from '../modules/routing/owner-keys';
 import type { KeyChanges } from '../modules/byok-keys/key-changes';
 import type { ValidationJobData } from '../jobs/queues';
+import { TokenCache } from '../auth/token-cache';
+import { TokenRevocations } from '../auth/token-revocations';
 import { ApiTokensService } from '../modules/api-tokens/api-tokens.service';
 import { AuditService } from '../modules/audit/audit.service';
 import { ByokKeysService } from '../modules/byok-keys/byok-keys.service';
@@ -37,6 +43,8 @@ export interface Services {
   pubsub: RedisPubSub;
   users: UsersService;
   apiTokens: ApiTokensService;
+  /** Token revocations heard from every instance (sockets of a revoked token are closed). */
+  tokenRevocations: TokenRevocations;
   organizations: OrganizationsService;
   audit: AuditService;
   byokKeys: ByokKeysService;
@@ -44,7 +52,11 @@ export interface Services {
   validation: ValidationService;
   usageRecorder: UsageRecorder;
   usage: UsageService;
+  /** Live feeds' fan-out: scope checks in memory, shared reads per event. */
+  usageLive: UsageLive;
+  keyStatusLive: KeyStatusLive;
   chat: ChatService;
+  streamSlots: StreamSlots;
   metrics: Metrics;
   logger: Logger;
 }
@@ -52,6 +64,8 @@ export interface Services {
 export function createServices(deps: {
   config: AppConfig;
   db: DataSource;
+  /** The command connection (stream limits). */
+  redis: Redis;
   logger: Logger;
   catalog: Catalog;
   pubsub: RedisPubSub;
@@ -63,6 +77,8 @@ export function createServices(deps: {
   keysTrusted: () => boolean;
 }): Services {
   const { config, db, logger, catalog, pubsub, metrics, keyChanges } = deps;
+  const tokenRevocations = new TokenRevocations(pubsub, logger);
+  const tokenCache = new TokenCache(config.authCacheTtlMs);
   const keyring = new Keyring(parseMasterKeys(config.encryptionKeys));
   const organizations = new OrganizationsService(db);
   const audit = new AuditService(db, organizations);
@@ -71,6 +87,7 @@ export function createServices(deps: {
   byokKeys.onSecretChanged(validation);
   const keyStatus = new KeyStatusService(db, audit, pubsub, logger, keyChanges);
   const usageRecorder = new UsageRecorder(db, deps.usageQueue, pubsub, metrics, logger);
+  const streamSlots = new StreamSlots({ redis: deps.redis, prefix: config.queuePrefix, limits: config.streamsPer, logger });
   const chat = new ChatService({
     router: new Router(new OwnerKeys(db, keyChanges, deps.keysTrusted), catalog, organizations, config),
     opener: new UpstreamOpener({ config, db, keyring, keyStatus, validation, logger }),
@@ -79,6 +96,7 @@ export function createServices(deps: {
     logger,
     timeouts: { firstByteTimeoutMs: config.upstream.firstByteTimeoutMs, idleTimeoutMs: config.upstream.idleTimeoutMs },
     maxConcurrentStreams: config.maxConcurrentStreams,
+    streamSlots,
   });
   return {
     config,
@@ -87,7 +105,8 @@ export function createServices(deps: {
     keyring,
     pubsub,
     users: new UsersService(db),
-    apiTokens: new ApiTokensService(db, logger, config.adminToken),
+    apiTokens: new ApiTokensService(db, logger, config.adminToken, { cache: tokenCache, revocations: tokenRevocations }),
+    tokenRevocations,
     organizations,
     audit,
     byokKeys,
@@ -95,7 +114,10 @@ export function createServices(deps: {
     validation,
     usageRecorder,
     usage: new UsageService(db, organizations),
+    usageLive: new UsageLive(db),
+    keyStatusLive: new KeyStatusLive(db),
     chat,
+    streamSlots,
     metrics,
     logger,
   };

@@ -61,8 +61,26 @@ const envSchema = z.object({
    * first tokens wait seconds, bench/README.md "stream").
    */
   MAX_CONCURRENT_STREAMS: positiveInt(1000),
+  /**
+   * Streams one user, and one organization, may hold at once across every instance (counted in
+   * Redis): one tenant cannot take the slots MAX_CONCURRENT_STREAMS leaves to everyone else.
+   */
+  MAX_STREAMS_PER_USER: positiveInt(50),
+  MAX_STREAMS_PER_ORGANIZATION: positiveInt(200),
+  /** Open subscriptions (and in-flight WebSocket operations) per socket, and per user on one instance. */
+  MAX_SUBSCRIPTIONS_PER_SOCKET: positiveInt(100),
+  MAX_SUBSCRIPTIONS_PER_USER: positiveInt(500),
+  /**
+   * How long a token lookup (found, unknown or revoked) is trusted in memory. A revocation clears
+   * it at once on every instance through Redis; this bounds the staleness if that message is lost.
+   */
+  AUTH_CACHE_TTL_MS: positiveInt(30_000),
   MAX_QUERY_DEPTH: positiveInt(10),
-  MAX_QUERY_COMPLEXITY: positiveInt(2000),
+  /**
+   * Fields count 1, a page (`first`) multiplies what it holds by its size: a full usageRecords page
+   * of 100 with every field is ~3,200; two nested pages of 100 are ~30,000.
+   */
+  MAX_QUERY_COMPLEXITY: positiveInt(5000),
   /** The built web console (`npm run build:web`), served at `/`; relative to the working directory. */
   WEB_DIST_DIR: z.string().min(1).default('dist/web'),
   /** Lexical tokens per GraphQL document: parsing stops there, so a huge document costs little. */
@@ -127,6 +145,9 @@ export interface AppConfig {
   };
   upstream: { connectTimeoutMs: number; firstByteTimeoutMs: number; idleTimeoutMs: number };
   maxConcurrentStreams: number;
+  streamsPer: { user: number; organization: number };
+  subscriptionsPer: { socket: number; user: number };
+  authCacheTtlMs: number;
   shutdownTimeoutMs: number;
   limits: QueryLimitsConfig;
   maxRequestBytes: number;
@@ -194,6 +215,9 @@ export function loadConfig(
     maxRequestBytes: e.MAX_REQUEST_BYTES,
     documentCacheBytes: e.DOCUMENT_CACHE_BYTES,
     metricsToken: e.METRICS_TOKEN,
+    streamsPer: { user: e.MAX_STREAMS_PER_USER, organization: e.MAX_STREAMS_PER_ORGANIZATION },
+    subscriptionsPer: { socket: e.MAX_SUBSCRIPTIONS_PER_SOCKET, user: e.MAX_SUBSCRIPTIONS_PER_USER },
+    authCacheTtlMs: e.AUTH_CACHE_TTL_MS,
     webDistDir: e.WEB_DIST_DIR,
     providers: readProviderOverrides(env),
   };

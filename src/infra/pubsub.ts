@@ -50,6 +50,44 @@ export class RedisPubSub {
   }
 
   /**
+   * Calls `fn` with every payload of `topic` heard by this process (a process-wide listener, not
+   * a client subscription). `ready` resolves once Redis confirmed; `close` stops listening.
+   */
+  listen<P>(topic: string, fn: (payload: P) => void): { ready: Promise<void>; close(): void } {
+    const channel = this.channel(topic);
+    const listener = (p: unknown) => {
+      try {
+        fn(p as P);
+      } catch (err) {
+        this.logger.warn({ err: (err as Error).message, topic }, 'event listener failed');
+      }
+    };
+    const ready = this.addListener(channel, listener);
+    return { ready, close: () => this.removeListener(channel, listener) };
+  }
+
+  private addListener(channel: string, listener: (payload: unknown) => void): Promise<void> {
+    let set = this.listeners.get(channel);
+    if (!set) {
+      set = new Set();
+      this.listeners.set(channel, set);
+      this.subscribing.set(channel, this.subscriber.subscribe(channel));
+    }
+    set.add(listener);
+    return (this.subscribing.get(channel) ?? Promise.resolve()).then(() => undefined);
+  }
+
+  private removeListener(channel: string, listener: (payload: unknown) => void): void {
+    const s = this.listeners.get(channel);
+    s?.delete(listener);
+    if (s && s.size === 0) {
+      this.listeners.delete(channel);
+      this.subscribing.delete(channel);
+      this.subscriber.unsubscribe(channel).catch((err: Error) => this.logger.debug({ err: err.message }, 'unsubscribe failed'));
+    }
+  }
+
+  /**
    * Payloads of `topic`, each passed through `map` (undefined drops it), as an async iterator
    * whose return() unsubscribes at once, even while waiting (an async generator would only see
    * it at its next yield, keeping idle subscriptions alive). `ready` resolves once Redis
@@ -73,24 +111,11 @@ export class RedisPubSub {
         (err: Error) => this.logger.warn({ err: err.message, topic }, 'subscription event dropped'),
       );
     };
-    let set = this.listeners.get(channel);
-    if (!set) {
-      set = new Set();
-      this.listeners.set(channel, set);
-      this.subscribing.set(channel, this.subscriber.subscribe(channel));
-    }
-    set.add(listener);
-    const ready = (this.subscribing.get(channel) ?? Promise.resolve()).then(() => undefined);
+    const ready = this.addListener(channel, listener);
     const close = (): void => {
       if (closed) return;
       closed = true;
-      const s = this.listeners.get(channel);
-      s?.delete(listener);
-      if (s && s.size === 0) {
-        this.listeners.delete(channel);
-        this.subscribing.delete(channel);
-        this.subscriber.unsubscribe(channel).catch((err: Error) => this.logger.debug({ err: err.message }, 'unsubscribe failed'));
-      }
+      this.removeListener(channel, listener);
       waiting?.({ value: undefined, done: true });
       waiting = undefined;
     };

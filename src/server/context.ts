@@ -40,7 +40,7 @@ class RequestContext implements GraphQLContext {
   ) {}
 
   get loaders(): Loaders {
-    return (this.ownLoaders ??= createLoaders(this.services.db));
+    return (this.ownLoaders ??= createLoaders(this.services, this.principal));
   }
 
   get logger(): Logger {

@@ -8,10 +8,11 @@ import {
   type GraphQLSchema,
   type OperationDefinitionNode,
 } from 'graphql';
-import { getComplexity, simpleEstimator, fieldExtensionsEstimator } from 'graphql-query-complexity';
+import { getComplexity, simpleEstimator, fieldExtensionsEstimator, type ComplexityEstimator } from 'graphql-query-complexity';
 import { badInput } from '../errors/app-error';
 import { withoutVariableValue } from '../errors/variable-errors';
 import { containsVariable } from './ast';
+import { MAX_PAGE } from './pagination';
 
 export interface QueryLimits {
   maxQueryComplexity: number;
@@ -42,7 +43,7 @@ export function checkQueryLimits(
       query: document,
       operationName: operationName ?? undefined,
       variables: variables ?? {},
-      estimators: [fieldExtensionsEstimator(), simpleEstimator({ defaultComplexity: 1 })],
+      estimators: [fieldExtensionsEstimator(), pageSizeEstimator, simpleEstimator({ defaultComplexity: 1 })],
     });
   } catch (err) {
     // The estimator coerces variables itself; a bad value is the caller's mistake.
@@ -85,8 +86,24 @@ function variablesAffectComplexity(schema: GraphQLSchema, document: DocumentNode
         if (!node.arguments?.some((a) => containsVariable(a.value))) return;
         const def = typeInfo.getFieldDef();
         if (!def || typeof def.extensions.complexity === 'function') affects = true;
+        if (node.arguments.some((a) => a.name.value === PAGE_ARG && containsVariable(a.value))) affects = true;
       },
     }),
   );
   return affects;
 }
+
+const PAGE_ARG = 'first';
+
+/**
+ * A paged list (a field with `first`) costs what one item costs times the page size: nested
+ * connections multiply, as the rows they return do. Without this, 10 nested pages of 100 counted
+ * as a handful of fields. `args` carries the default when `first` is omitted.
+ */
+const pageSizeEstimator: ComplexityEstimator = ({ field, args, childComplexity }) => {
+  if (!field.args.some((a) => a.name === PAGE_ARG)) return undefined;
+  const first = args[PAGE_ARG];
+  const size = typeof first === 'number' && Number.isFinite(first) ? Math.min(Math.max(first, 1), MAX_PAGE) : MAX_PAGE;
+  return 1 + size * Math.max(childComplexity, 1);
+};
+

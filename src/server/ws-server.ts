@@ -1,9 +1,8 @@
 import type { Server } from 'node:http';
-import { GraphQLError, getOperationAST, type ExecutionResult, type GraphQLSchema } from 'graphql';
+import { GraphQLError, getOperationAST, type ExecutionResult, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import { CloseCode, type FormattedExecutionResult } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
-import type { Principal } from '../auth/principal';
 import { AppError } from '../errors/app-error';
 import type { Logger } from '../infra/logger';
 import type { Metrics } from '../infra/metrics';
@@ -18,14 +17,13 @@ import { batchSends, socketSink } from './ws-writes';
 import { PRE_AUTH_MESSAGE_BYTES, quietProtocolErrors, setMessageLimit } from './ws-limits';
 import { checkQueryLimits } from './query-limits';
 import type { Services } from '../composition/services';
+import { WsAdmission, type AdmissionState } from './ws-admission';
 
 /** Close code for a connection whose token we refused (graphql-ws reserves 4401 for this). */
 export const UNAUTHORIZED_CLOSE = CloseCode.Unauthorized;
 
 /** Per-connection state graphql-ws keeps on `ctx.extra`. */
-interface ConnectionState extends Record<PropertyKey, unknown> {
-  principal?: Principal;
-}
+interface ConnectionState extends Record<PropertyKey, unknown>, AdmissionState {}
 
 export interface WsHandle {
   /** Closes every socket with 1001 (going away) and stops accepting. */
@@ -68,6 +66,12 @@ export function attachWsServer(deps: {
   });
   /** Each subscription's sink, by its context (graphql-ws hands `subscribe` only the execution args). */
   const sinks = new WeakMap<object, EventSink>();
+  const admission = new WsAdmission({
+    authenticate: (authorization) => services.apiTokens.authenticate(authorization),
+    revocations: services.tokenRevocations,
+    limits: services.config.subscriptionsPer,
+    recheckEveryMs: services.config.authCacheTtlMs,
+  });
   const dispose = useServer<Record<string, unknown>, ConnectionState>(
     {
       schema,
@@ -77,16 +81,16 @@ export function attachWsServer(deps: {
         return passThroughSubscribe(args, sink);
       },
       onConnect: async (ctx) => {
-        const principal = await services.apiTokens.authenticate(ctx.connectionParams?.authorization);
+        const principal = await admission.connect(ctx.extra, ctx.extra.socket, ctx.connectionParams?.authorization, () => Object.keys(ctx.subscriptions).length);
         if (principal.kind !== 'user') {
           const reason = principal.kind === 'admin' ? 'The platform admin token cannot subscribe' : principal.reason;
           ctx.extra.socket.close(UNAUTHORIZED_CLOSE, `Unauthorized: ${reason}`.slice(0, 120));
           return false;
         }
-        ctx.extra.principal = principal;
         setMessageLimit(ctx.extra.socket, deps.maxRequestBytes);
         return true;
       },
+      onClose: (ctx) => admission.disconnect(ctx.extra),
       context: (ctx, id): GraphQLContext => {
         const principal = ctx.extra.principal ?? { kind: 'anonymous', reason: 'not connected' };
         const context = createContext(principal, services, logger);
@@ -94,7 +98,10 @@ export function attachWsServer(deps: {
         return context;
       },
       // Errors returned here go out as an `error` message, through onError.
-      onSubscribe: (_ctx, _id, payload) => {
+      onSubscribe: async (ctx, _id, payload) => {
+        // The token is checked on every operation, not only at connection_init.
+        const refused = await admission.admit(ctx.extra);
+        if (refused) return [...refused];
         try {
           const { document, errors } = documents.get(payload.query);
           if (errors) return errors;
@@ -109,7 +116,7 @@ export function attachWsServer(deps: {
         }
       },
       onOperation: (_ctx, _id, _payload, _args, result) => failedBeforeExecution(result),
-      onError: (_ctx, _id, _payload, errors) => unwrapRequestErrors(errors).map((e) => formatError(e.toJSON(), e, logger)),
+      onError: (_ctx, _id, _payload, errors) => formatWsErrors(unwrapRequestErrors(errors), logger),
       onNext: (_ctx, _id, _payload, _args, result) => formatResult(result, logger),
     },
     wss,
@@ -117,10 +124,20 @@ export function attachWsServer(deps: {
 
   return {
     close: async () => {
+      admission.dispose();
       await dispose.dispose();
     },
     clientCount: () => wss.clients.size,
   };
+}
+
+/**
+ * An `error` message's errors: those made here with a contract code already (the admission's
+ * UNAUTHENTICATED / RATE_LIMITED, the document limits' BAD_USER_INPUT) go out as they are;
+ * everything else goes through the one formatter (graphql-js's own, variable errors, AppErrors).
+ */
+function formatWsErrors(errors: readonly GraphQLError[], logger: Logger): GraphQLFormattedError[] {
+  return errors.map((e) => (typeof e.extensions.code === 'string' && !e.originalError ? e.toJSON() : formatError(e.toJSON(), e, logger)));
 }
 
 /** Results' errors go through the same formatter as HTTP ones (code, locations, path kept). */

@@ -230,7 +230,7 @@ describe('chatCompletion back-pressure', () => {
       await waitFor(() => running.every((s) => s.results.length > 0), 'two streams running');
       const refusedAt = Date.now();
       const third = await chatEvents(t, u.token, { model: GPT, messages: HELLO });
-      expect(third.errors.map((e) => e.extensions?.code)).toEqual(['RATE_LIMITED']);
+      expect(third.errors.map((e) => [e.extensions?.code, e.extensions?.limit])).toEqual([['RATE_LIMITED', 'streamsPerProcess']]);
       expect(Date.now() - refusedAt).toBeLessThan(500);
       const done = await Promise.all(running.map((s) => s.done));
       expect(done.map((d) => d.results.at(-1)?.data?.chatCompletion.type)).toEqual(['DONE', 'DONE']);

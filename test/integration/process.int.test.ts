@@ -1,46 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
-import { resolve } from 'node:path';
 import { wsClient } from '../support/gql-client';
 import { dropDatabase } from '../support/app';
-import { serviceNodeFlags } from '../support/service-node-flags';
-import { TEST_ADMIN_TOKEN, TEST_ENCRYPTION_KEYS, TEST_REDIS_URL, uniqueNames } from '../support/test-env';
-
-const ROOT = resolve(__dirname, '../..');
+import { FROM_SOURCE, closedPort, startServiceProcess } from '../support/service-process';
+import { TEST_ADMIN_TOKEN, TEST_REDIS_URL, uniqueNames } from '../support/test-env';
+import { waitFor } from '../support/wait';
 
 /** Runs the real entry point (src/main.ts) as its own process, as `npm start` does. */
-function startProcess(env: Record<string, string>): { child: ChildProcess; out: () => string; exited: Promise<{ code: number | null; ms: number }> } {
-  const started = Date.now();
-  const child = spawn(process.execPath, [...serviceNodeFlags(), '-r', 'ts-node/register/transpile-only', 'src/main.ts'], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', ENCRYPTION_KEYS: TEST_ENCRYPTION_KEYS, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-  const exited = new Promise<{ code: number | null; ms: number }>((res) =>
-    child.on('exit', (code) => res({ code, ms: Date.now() - started })),
-  );
-  return { child, out: () => out, exited };
-}
-
-/** A local port nothing listens on. */
-async function closedPort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const port = (srv.address() as { port: number }).port;
-  await new Promise((r) => srv.close(r));
-  return port;
-}
-
-async function waitFor(check: () => boolean, ms: number): Promise<void> {
-  const until = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > until) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const startProcess = (env: Record<string, string>) => startServiceProcess(FROM_SOURCE, env);
 
 describe('the process (src/main.ts)', () => {
   it('exits non-zero within 10 s with one clear line when Postgres is unreachable (password masked)', async () => {
@@ -96,7 +61,9 @@ describe('the process (src/main.ts)', () => {
       NODE_ENV: 'production',
     });
     try {
-      await waitFor(() => p.out().includes('serving GraphQL'), 30_000);
+      // ts-node transpiles every file at start: 7 s of CPU, 40 s and more on a busy machine
+      // (bench/README.md "startup").
+      await waitFor(() => p.out().includes('serving GraphQL'), 'the service to listen', 90_000);
       const url = `http://127.0.0.1:${port}`;
       const res = await fetch(`${url}/graphql`, {
         method: 'POST',
@@ -120,5 +87,5 @@ describe('the process (src/main.ts)', () => {
       p.child.kill('SIGKILL');
       await dropDatabase(names.dbName);
     }
-  }, 60_000);
+  }, 120_000);
 });

@@ -85,3 +85,8 @@ export async function countRows(app: AppHandle, table: string): Promise<number> 
   const rows = (await app.db.query(`SELECT count(*)::int AS n FROM "${table}"`)) as Array<{ n: number }>;
   return rows[0]?.n ?? 0;
 }
+
+/** `shared` for a second instance of `t`: the same database and queue prefix (another process of one deployment). */
+export function sameDeployment(t: TestApp): { databaseUrl: string; queuePrefix: string; dbName: string } {
+  return { databaseUrl: t.databaseUrl, queuePrefix: t.queuePrefix, dbName: new URL(t.databaseUrl).pathname.slice(1) };
+}

@@ -73,6 +73,10 @@ export async function startGateway(opts: GatewayOptions): Promise<GatewayProc> {
     UPSTREAM_CONNECT_TIMEOUT_MS: LONG_MS,
     UPSTREAM_FIRST_BYTE_TIMEOUT_MS: LONG_MS,
     UPSTREAM_IDLE_TIMEOUT_MS: LONG_MS,
+    // One bench user drives every stream: the per-tenant limits would measure themselves, not the relay.
+    MAX_STREAMS_PER_USER: '1000000',
+    MAX_SUBSCRIPTIONS_PER_USER: '1000000',
+    MAX_SUBSCRIPTIONS_PER_SOCKET: '1000000',
     ...opts.env,
   };
   // As `npm start` runs it (package.json config.nodeFlags), then the bench's own flags.

@@ -1,7 +1,9 @@
-import { timingSafeEqual } from 'node:crypto';
 import { IsNull, type DataSource, type Repository } from 'typeorm';
-import { bearerToken, generateToken, hashToken } from '../../auth/tokens';
-import type { Principal, UserPrincipal } from '../../auth/principal';
+import { generateToken } from '../../auth/tokens';
+import type { Principal } from '../../auth/principal';
+import { TokenAuthenticator, type StoredToken, type TokenStore } from '../../auth/token-authenticator';
+import type { TokenCache } from '../../auth/token-cache';
+import type { TokenRevocations } from '../../auth/token-revocations';
 import { notFound } from '../../errors/app-error';
 import type { Logger } from '../../infra/logger';
 import { ApiTokenEntity } from './api-token.entity';
@@ -11,15 +13,21 @@ import { recordAuditEvent } from '../audit/audit-record';
 /** Refresh lastUsedAt at most this often per token: one write per minute, not per request. */
 const LAST_USED_RESOLUTION_MS = 60_000;
 
-export class ApiTokensService {
+export class ApiTokensService implements TokenStore {
   private readonly repo: Repository<ApiTokenEntity>;
+  private readonly authenticator: TokenAuthenticator;
+  /** tokenId → when this process last wrote its lastUsedAt. */
+  private readonly lastTouched = new Map<string, number>();
 
   constructor(
     private readonly db: DataSource,
     private readonly logger: Logger,
-    private readonly adminToken: string | undefined,
+    adminToken: string | undefined,
+    private readonly auth: { cache: TokenCache; revocations: TokenRevocations },
   ) {
     this.repo = db.getRepository(ApiTokenEntity);
+    this.authenticator = new TokenAuthenticator(this, auth.cache, adminToken);
+    auth.revocations.onRevoked((tokenId) => auth.cache.forgetToken(tokenId));
   }
 
   /** Creates a token for the user; the returned `token` is the only time it is visible. */
@@ -39,7 +47,10 @@ export class ApiTokensService {
     return this.repo.find({ where: { userId }, order: { createdAt: 'DESC' } });
   }
 
-  /** Revokes one of the caller's own tokens; someone else's is NOT_FOUND. Idempotent. */
+  /**
+   * Revokes one of the caller's own tokens; someone else's is NOT_FOUND. Idempotent. Every
+   * instance drops the token from its cache and closes its open sockets (4403).
+   */
   async revoke(userId: string, id: string): Promise<ApiTokenEntity> {
     const token = await this.repo.findOne({ where: { id, userId } });
     if (!token) throw notFound('API token');
@@ -52,31 +63,36 @@ export class ApiTokensService {
         token.revokedAt = revokedAt;
         await recordAuditEvent(tx, tokenEvent('api_token.revoked', userId, token, `Revoked API token ${JSON.stringify(token.name)} (${token.prefix}…)`));
       });
-      if (!token.revokedAt) return this.repo.findOneOrFail({ where: { id, userId } });
     }
+    // Announced again on a repeated revoke too: a first announcement may have been lost.
+    await this.auth.revocations.revoked(token.id);
+    // A racing revoke won: its time is the one stored.
+    if (!token.revokedAt) return this.repo.findOneOrFail({ where: { id, userId } });
     return token;
   }
 
-  /** Resolves the Authorization header (or graphql-ws connectionParams value) to a principal. */
-  async authenticate(header: unknown): Promise<Principal> {
-    if (header === undefined || header === null || header === '') {
-      return { kind: 'anonymous', reason: 'A valid API token is required (Authorization: Bearer <token>)' };
-    }
-    const token = bearerToken(header);
-    if (!token) return { kind: 'anonymous', reason: 'Malformed Authorization header: expected "Bearer <token>"' };
-    if (this.adminToken && safeEqual(token, this.adminToken)) return { kind: 'admin' };
-    const row = await this.repo.findOne({ where: { tokenHash: hashToken(token) } });
-    if (!row) return { kind: 'anonymous', reason: 'Unknown API token' };
-    if (row.revokedAt) return { kind: 'anonymous', reason: 'This API token was revoked' };
-    this.touch(row);
-    return { kind: 'user', userId: row.userId, tokenId: row.id } satisfies UserPrincipal;
+  /**
+   * Resolves the Authorization header (or graphql-ws connectionParams value) to a principal,
+   * through the in-memory cache: cheap enough to run on every operation.
+   */
+  authenticate(header: unknown): Promise<Principal> {
+    return this.authenticator.authenticate(header);
   }
 
-  private touch(row: ApiTokenEntity): void {
+  findByHash(hash: string): Promise<StoredToken | null> {
+    return this.repo.findOne({ where: { tokenHash: hash }, select: { id: true, userId: true, revokedAt: true } });
+  }
+
+  /** Writes lastUsedAt at most once a minute per token, and never makes the caller wait. */
+  used(tokenId: string): void {
     const now = Date.now();
-    if (row.lastUsedAt && now - row.lastUsedAt.getTime() < LAST_USED_RESOLUTION_MS) return;
-    this.repo.update({ id: row.id }, { lastUsedAt: new Date(now) }).catch((err: unknown) => {
-      this.logger.warn({ err, tokenId: row.id }, 'could not record token use');
+    const last = this.lastTouched.get(tokenId);
+    if (last !== undefined && now - last < LAST_USED_RESOLUTION_MS) return;
+    // Forget old entries wholesale rather than track ages: the cost is one extra write per token.
+    if (this.lastTouched.size >= 10_000) this.lastTouched.clear();
+    this.lastTouched.set(tokenId, now);
+    this.repo.update({ id: tokenId }, { lastUsedAt: new Date(now) }).catch((err: unknown) => {
+      this.logger.warn({ err, tokenId }, 'could not record token use');
     });
   }
 }
@@ -84,10 +100,4 @@ export class ApiTokensService {
 /** Token events belong to the user's personal trail; the actor is the user themselves. */
 function tokenEvent(action: string, userId: string, token: ApiTokenEntity, detail: string) {
   return { action, actorId: userId, organizationId: null, ownerUserId: userId, targetId: token.id, detail };
-}
-
-function safeEqual(a: string, b: string): boolean {
-  const ba = Buffer.from(a);
-  const bb = Buffer.from(b);
-  return ba.length === bb.length && timingSafeEqual(ba, bb);
 }

@@ -171,6 +171,13 @@ export class ByokKeysService {
     return this.visibleQuery(p).andWhere('k.id = :id', { id: id.toLowerCase() }).getOne();
   }
 
+  /** Of `ids`, the keys the caller may see, in one query (batched field resolvers). */
+  async findVisible(p: UserPrincipal, ids: readonly string[]): Promise<ByokKeyEntity[]> {
+    const valid = ids.filter((id) => isUuid(id)).map((id) => id.toLowerCase());
+    if (valid.length === 0) return [];
+    return this.visibleQuery(p).andWhere('k.id IN (:...ids)', { ids: valid }).getMany();
+  }
+
   /** The key for a management operation: NOT_FOUND if invisible, FORBIDDEN for a MEMBER. */
   async forManage(p: UserPrincipal, rawId: string): Promise<ByokKeyEntity> {
     const id = requireId(rawId, 'id');

@@ -13,6 +13,7 @@ import { ChatEventType, type ChatCompletionEventType } from './chat-event.type';
 import type { ChatCompletionInput } from './chat.inputs';
 import { chatParams, type ChatLimits, type ChatParams } from './chat-request';
 import type { UpstreamOpener } from './upstream-opener';
+import type { StreamSlots } from './stream-slots';
 import { StreamDeadlines, deadlineOr } from './timeouts';
 import { UsageTally } from './usage-tally';
 
@@ -35,6 +36,7 @@ export class ChatService {
       timeouts: { firstByteTimeoutMs: number; idleTimeoutMs: number };
       maxConcurrentStreams: number;
       limits?: ChatLimits;
+      streamSlots: StreamSlots;
     },
   ) {}
 
@@ -55,7 +57,7 @@ export class ChatService {
     const started = Date.now();
     if (this.active >= this.deps.maxConcurrentStreams) {
       // Back-pressure: refusing at once keeps the streams already running on time.
-      yield new AppError('RATE_LIMITED', 'The gateway is at capacity; retry in a moment', { retryable: true });
+      yield new AppError('RATE_LIMITED', 'The gateway is at capacity; retry in a moment', { limit: 'streamsPerProcess', retryable: true });
       return;
     }
     this.active++;
@@ -69,6 +71,13 @@ export class ChatService {
       this.active--;
       yield asAppError(err, logger, requestId);
       return; // not routed: nothing to bill, no usage record
+    }
+    // After routing: the organization is one the caller is a member of (stream-slots.ts).
+    const slot = await this.deps.streamSlots.acquire(plan.userId, plan.organizationId);
+    if (slot instanceof AppError) {
+      this.active--;
+      yield slot;
+      return;
     }
 
     const tally = new UsageTally(params.promptChars);
@@ -133,6 +142,7 @@ export class ChatService {
       yield error;
     } finally {
       this.active--;
+      slot.release();
       metrics.activeStreams.dec();
       if (!outcome.recorded) this.finish(plan, outcome, tally, requestId, started);
     }

@@ -7,7 +7,6 @@ import { OrganizationType } from '../organizations/organization.type';
 import { UserType } from '../users/user.type';
 import { USAGE_TOPIC, type UsageRecordedEvent } from './usage-record';
 import type { UsageRecordRow } from './usage-rows';
-import { eventMayBeInScope } from './usage.service';
 import { UsageFilterInput, UsageRecordConnection, UsageRecordType } from './usage.types';
 
 @ArgsType()
@@ -38,12 +37,11 @@ export class UsageRecordsResolver {
       // Guards do not wrap subscribe(): check here too, before anything is subscribed.
       const p = currentUser(context);
       const organizationId = args.organizationId ?? null;
-      const scope = await context.services.usage.scopeFor(p, organizationId);
-      return context.services.pubsub.subscribe<UsageRecordedEvent, UsageRecordRow>(USAGE_TOPIC, async (e) => {
-        if (!eventMayBeInScope(scope, e)) return undefined;
-        // Re-read with the caller's scope as it is now: a member removed meanwhile sees nothing.
-        return (await context.services.usage.recordInScope(p, organizationId, e.requestId)) ?? undefined;
-      });
+      await context.services.usage.scopeFor(p, organizationId); // NOT_FOUND for a non-member, before subscribing
+      // Scope checked in memory per event, with the role as it is now (usage-live.ts).
+      return context.services.pubsub.subscribe<UsageRecordedEvent, UsageRecordRow>(USAGE_TOPIC, (e) =>
+        context.services.usageLive.deliver(p, organizationId, e),
+      );
     },
   })
   usageRecorded(@Root() row: UsageRecordRow, @Args() _args: UsageRecordedArgs): UsageRecordType {

@@ -1,12 +1,12 @@
 import type { DataSource } from 'typeorm';
 import type { UserPrincipal } from '../../auth/principal';
-import { AppError, badInput } from '../../errors/app-error';
+import { badInput } from '../../errors/app-error';
 import { decodeCursor, pageSize, toConnection, type Connection } from '../../server/pagination';
 import { MANAGER_ROLES } from '../organizations/org-role';
 import type { OrganizationsService } from '../organizations/organizations.service';
 import { UsageDimension, type TimeBucket, type UsageCriteria, type UsageScope } from './usage-dimensions';
 import { requireFilter, requireGroupBy, requireRange, type UsageFilterValues } from './usage-filter';
-import { recordByRequestStatement, recordsStatement, summaryStatement, type Statement } from './usage-query';
+import { recordsStatement, summaryStatement, type Statement } from './usage-query';
 import type { UsageRecordedEvent } from './usage-record';
 import {
   ZERO_TOTALS,
@@ -25,7 +25,7 @@ export const DEFAULT_KEY_USAGE_DAYS = 30;
 const CURSOR_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
 
 /**
- * Reads usage: summaries, record pages, per-key totals and the live feed's re-read. Every read
+ * Reads usage: summaries, record pages and per-key totals (the live feed: usage-live.ts). Every read
  * carries the caller's scope in its SQL WHERE: personal usage is the caller's own; an
  * organization's is whole for OWNER/ADMIN/BILLING_MANAGER and the caller's own requests for a
  * MEMBER; a non-member gets NOT_FOUND.
@@ -110,23 +110,6 @@ export class UsageService {
       if (row.key_id) totals.set(row.key_id, toTotals(row));
     }
     return totals;
-  }
-
-  /**
-   * The record of `requestId` if the caller may see it now (scope re-resolved: a member removed
-   * or demoted meanwhile sees only what the new role allows), else null.
-   */
-  async recordInScope(p: UserPrincipal, organizationId: string | null, requestId: string): Promise<UsageRecordRow | null> {
-    let scope: UsageScope;
-    try {
-      scope = await this.scopeFor(p, organizationId);
-    } catch (err) {
-      if (err instanceof AppError && err.code === 'NOT_FOUND') return null;
-      throw err;
-    }
-    const { sql, values } = recordByRequestStatement(scope, requestId);
-    const [row] = (await this.db.query(sql, values)) as RawRecord[];
-    return row ? toRecord(row) : null;
   }
 
   private async summarize(

@@ -36,7 +36,7 @@ export class ValidationResolver {
   /** Null once the key was deleted; the job record stays. */
   @FieldResolver(() => ByokKeyType, { nullable: true })
   async key(@Root() job: ValidationJobType, @Ctx() ctx: GraphQLContext): Promise<ByokKeyType | null> {
-    const k = await ctx.services.byokKeys.find(currentUser(ctx), job.keyId);
+    const k = await ctx.loaders.visibleKey.load(job.keyId);
     return k ? ByokKeyType.from(k) : null;
   }
 
@@ -47,11 +47,10 @@ export class ValidationResolver {
       // Guards do not wrap subscribe(): check here too, before anything is subscribed.
       const p = currentUser(context);
       const orgId = args.organizationId ? (await context.services.organizations.membership(p, args.organizationId)).organizationId : null;
-      return context.services.pubsub.subscribe<KeyStatusEvent, ByokKeyEntity>(KEY_STATUS_TOPIC, async (e) => {
-        if (orgId ? e.organizationId !== orgId : e.organizationId !== null || e.userId !== p.userId) return undefined;
-        // Re-read with the caller's scope: a member removed meanwhile sees nothing.
-        return (await context.services.byokKeys.find(p, e.keyId)) ?? undefined;
-      });
+      // Scope checked in memory per event; a member removed meanwhile sees nothing (key-status-live.ts).
+      return context.services.pubsub.subscribe<KeyStatusEvent, ByokKeyEntity>(KEY_STATUS_TOPIC, (e) =>
+        context.services.keyStatusLive.deliver(p, orgId, e),
+      );
     },
   })
   byokKeyStatusChanged(@Root() key: ByokKeyEntity, @Args() _args: StatusChangedArgs): ByokKeyType {
@@ -68,7 +67,8 @@ export class ByokKeyValidationJobsResolver {
     @Arg('after', () => String, { nullable: true }) after: string | null,
     @Ctx() ctx: GraphQLContext,
   ): Promise<Connection<ValidationJobType>> {
-    return toTypes(await ctx.services.validation.list(currentUser(ctx), key.id, first, after));
+    // Batched: a list of keys costs one query per distinct (first, after), not one per key.
+    return toTypes(await ctx.loaders.validationJobs.load({ keyId: key.id, first, after }));
   }
 }
 

@@ -6,7 +6,7 @@ describe('request limits and METRICS_TOKEN in the configuration', () => {
   it('defaults: 20 MiB requests, 2000 tokens, 15 aliases, 50 directives, a 32 MiB document cache, /metrics open', () => {
     const c = loadConfig({ NODE_ENV: 'test', ENCRYPTION_KEYS: KEYS });
     expect(c.maxRequestBytes).toBe(20 * 1024 * 1024);
-    expect(c.limits).toEqual({ maxQueryDepth: 10, maxQueryComplexity: 2000, maxQueryTokens: 2000, maxQueryAliases: 15, maxQueryDirectives: 50 });
+    expect(c.limits).toEqual({ maxQueryDepth: 10, maxQueryComplexity: 5000, maxQueryTokens: 2000, maxQueryAliases: 15, maxQueryDirectives: 50 });
     expect(c.documentCacheBytes).toBe(32 * 1024 * 1024);
     expect(c.metricsToken).toBeUndefined();
   });

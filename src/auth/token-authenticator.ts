@@ -1,0 +1,60 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { Principal } from './principal';
+import type { TokenCache, TokenLookup } from './token-cache';
+import { bearerToken, hashToken } from './tokens';
+
+/** The stored side of a token, as the authenticator needs it. */
+export interface StoredToken {
+  id: string;
+  userId: string;
+  revokedAt: Date | null;
+}
+
+export interface TokenStore {
+  findByHash(hash: string): Promise<StoredToken | null>;
+  /** The token was used (lastUsedAt; the store decides how often to write). */
+  used(tokenId: string): void;
+}
+
+/**
+ * THE way a bearer token becomes a principal, for every transport (GraphQL over HTTP and
+ * WebSocket, REST doors): parse, the admin token, then the cached lookup. Runs on every
+ * operation, so a revoked token stops working on sockets that were opened before.
+ */
+export class TokenAuthenticator {
+  constructor(
+    private readonly store: TokenStore,
+    private readonly cache: TokenCache,
+    private readonly adminToken: string | undefined,
+  ) {}
+
+  async authenticate(header: unknown): Promise<Principal> {
+    if (header === undefined || header === null || header === '') {
+      return { kind: 'anonymous', reason: 'A valid API token is required (Authorization: Bearer <token>)' };
+    }
+    const token = bearerToken(header);
+    if (!token) return { kind: 'anonymous', reason: 'Malformed Authorization header: expected "Bearer <token>"' };
+    if (this.adminToken && safeEqual(token, this.adminToken)) return { kind: 'admin' };
+    const hash = hashToken(token);
+    let lookup = this.cache.get(hash);
+    if (!lookup) {
+      const epoch = this.cache.epoch;
+      lookup = toLookup(await this.store.findByHash(hash));
+      this.cache.set(hash, lookup, epoch);
+    }
+    if (lookup.kind === 'user') this.store.used(lookup.tokenId);
+    return lookup;
+  }
+}
+
+function toLookup(row: StoredToken | null): TokenLookup {
+  if (!row) return { kind: 'anonymous', reason: 'Unknown API token' };
+  if (row.revokedAt) return { kind: 'anonymous', reason: 'This API token was revoked' };
+  return { kind: 'user', userId: row.userId, tokenId: row.id };
+}
+
+function safeEqual(a: string, b: string): boolean {
+  const ba = Buffer.from(a);
+  const bb = Buffer.from(b);
+  return ba.length === bb.length && timingSafeEqual(ba, bb);
+}

@@ -1,0 +1,76 @@
+import type { Principal, UserPrincipal } from './principal';
+
+/** What a token hash resolved to: a user, or why it was refused (unknown, revoked). */
+export type TokenLookup = UserPrincipal | Extract<Principal, { kind: 'anonymous' }>;
+
+interface Entry {
+  lookup: TokenLookup;
+  expiresAt: number;
+}
+
+/**
+ * Token hash → principal, in memory, for `ttlMs`, so checking the principal on every operation
+ * (every WebSocket subscribe, every HTTP request) costs no SQL. Refusals are cached too: a client
+ * retrying a bad token in a loop would otherwise cost a query each time. Bounded by `maxEntries`
+ * (oldest first out), since anyone can present random tokens. Revocation removes a token's entry
+ * at once (`forgetToken`); the TTL only bounds how long a lost revocation message goes unheard.
+ */
+export class TokenCache {
+  private readonly entries = new Map<string, Entry>();
+  /** tokenId → hash of the cached user entry, for revocation by id. */
+  private readonly hashByTokenId = new Map<string, string>();
+  /** Bumped by every revocation: a lookup that started before one must not cache what it read. */
+  private revocations = 0;
+
+  constructor(
+    private readonly ttlMs: number,
+    private readonly maxEntries = 10_000,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  get(hash: string): TokenLookup | undefined {
+    const e = this.entries.get(hash);
+    if (!e) return undefined;
+    if (e.expiresAt <= this.now()) {
+      this.delete(hash, e);
+      return undefined;
+    }
+    return e.lookup;
+  }
+
+  /** Take before reading the database; pass to `set`. */
+  get epoch(): number {
+    return this.revocations;
+  }
+
+  /** Caches a lookup unless a revocation happened since `epoch` (the row read may be stale). */
+  set(hash: string, lookup: TokenLookup, epoch: number): void {
+    if (epoch !== this.revocations) return;
+    const old = this.entries.get(hash);
+    if (old) this.delete(hash, old);
+    while (this.entries.size >= this.maxEntries) {
+      const [oldestHash, oldest] = this.entries.entries().next().value as [string, Entry];
+      this.delete(oldestHash, oldest);
+    }
+    this.entries.set(hash, { lookup, expiresAt: this.now() + this.ttlMs });
+    if (lookup.kind === 'user') this.hashByTokenId.set(lookup.tokenId, hash);
+  }
+
+  /** Drops a token's entry (it was revoked): the next use reads the database. */
+  forgetToken(tokenId: string): void {
+    this.revocations++;
+    const hash = this.hashByTokenId.get(tokenId);
+    const e = hash === undefined ? undefined : this.entries.get(hash);
+    if (hash !== undefined && e) this.delete(hash, e);
+    this.hashByTokenId.delete(tokenId);
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  private delete(hash: string, e: Entry): void {
+    this.entries.delete(hash);
+    if (e.lookup.kind === 'user' && this.hashByTokenId.get(e.lookup.tokenId) === hash) this.hashByTokenId.delete(e.lookup.tokenId);
+  }
+}

@@ -14,7 +14,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client } from 'graphql-ws';
 import { CHAT } from '../test/support/chat';
 import { TEST_ADMIN_TOKEN } from '../test/support/test-env';
-import { intInRange, parseArgs } from './lib/args';
+import { UsageError, intInRange, parseArgs } from './lib/args';
 import { BenchGql, connectWs } from './lib/gql';
 import { ATTACK_KINDS, ATTACK_LABELS, type AttackReport } from './lib/hostile/protocol';
 import { writeResults } from './lib/results';
@@ -37,6 +37,8 @@ const DEFAULTS = {
   idle: 30,
   deltas: 64,
   interval: 20,
+  /** Which attacker kinds run (comma-separated subset of oversized,alias,flood,hog): to tell which one hurts. */
+  kinds: 'oversized,alias,flood,hog',
   /** The RSS the gateway must stay under, MB (the verdict). */
   'rss-ceiling': 1024,
 };
@@ -55,6 +57,8 @@ export async function run(argv: string[]): Promise<void> {
   const perKind = intInRange('per-kind', args['per-kind'], 0, 50);
   const duration = intInRange('duration', args.duration, 5, 600);
   const idle = intInRange('idle', args.idle, 5, 600);
+  const kinds = args.kinds.split(',').map((k) => k.trim());
+  for (const k of kinds) if (!(ATTACK_KINDS as readonly string[]).includes(k)) throw new UsageError(`--kinds: unknown kind ${JSON.stringify(k)} (${ATTACK_KINDS.join(', ')})`);
 
   const upstream = await forkChild('upstream', path.join(REPO_ROOT, 'bench', 'lib', 'stream', 'upstream-server.ts'), [String(args.deltas), String(args.interval)]);
   let attackers: Child | undefined;
@@ -81,7 +85,7 @@ export async function run(argv: string[]): Promise<void> {
     attackers = (await forkChild('attackers', path.join(REPO_ROOT, 'bench', 'lib', 'hostile', 'attackers.ts'), [])).child;
     console.log(`hostile run: ${users} users and ${perKind * ATTACK_KINDS.length} attackers for ${duration} s`);
     const attack = attackers.request<AttackReport>(
-      { type: 'attack', id: attackers.newId(), url: gateway.url, tokens: hostile, perKind, durationMs: duration * 1000, model: GATEWAY_MODEL },
+      { type: 'attack', id: attackers.newId(), url: gateway.url, tokens: hostile, perKind, kinds, durationMs: duration * 1000, model: GATEWAY_MODEL },
       (m): m is AttackReport => (m as { type?: string }).type === 'attack-done',
       (duration + 120) * 1000,
     );
@@ -93,7 +97,7 @@ export async function run(argv: string[]): Promise<void> {
       { run: 'hostile', ...row(hostileRun) },
     ];
     printTable(`Well-behaved users (${users}), TTFT ms (subscribe → first DELTA), gateway process`, rows);
-    const attackRows = ATTACK_KINDS.map((k) => ({
+    const attackRows = ATTACK_KINDS.filter((k) => kinds.includes(k)).map((k) => ({
       attackers: `${perKind} × ${k}`,
       outcomes: Object.entries(report.outcomes[k]).sort((a, b) => b[1] - a[1]).map(([o, n]) => `${o}: ${n}`).join('; '),
     }));

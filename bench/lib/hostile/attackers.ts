@@ -156,6 +156,7 @@ async function attack(cmd: AttackCommand): Promise<AttackReport> {
   const elu0 = performance.eventLoopUtilization();
   const runs: Array<Promise<void>> = [];
   ATTACK_KINDS.forEach((kind, k) => {
+    if (!cmd.kinds.includes(kind)) return;
     for (let i = 0; i < cmd.perKind; i++) {
       const token = cmd.tokens[k * cmd.perKind + i]!;
       const t = outcomes[kind];

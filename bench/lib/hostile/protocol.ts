@@ -19,6 +19,8 @@ export interface AttackCommand {
   /** One user token per attacker, in ATTACK_KINDS order, `perKind` each. */
   tokens: string[];
   perKind: number;
+  /** The kinds that run; the others' tokens stay unused. */
+  kinds: string[];
   durationMs: number;
   /** The catalog model the hogs stream. */
   model: string;

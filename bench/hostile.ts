@@ -102,7 +102,7 @@ export async function run(argv: string[]): Promise<void> {
       outcomes: Object.entries(report.outcomes[k]).sort((a, b) => b[1] - a[1]).map(([o, n]) => `${o}: ${n}`).join('; '),
     }));
     printTable('Attackers: outcomes', attackRows);
-    for (const k of ATTACK_KINDS) console.log(`  ${k}: ${ATTACK_LABELS[k]}`);
+    for (const k of ATTACK_KINDS) if (kinds.includes(k)) console.log(`  ${k}: ${ATTACK_LABELS[k]}`);
     console.log(`  attacker process event-loop utilization ${fmt(report.eventLoopUtilization * 100)} %`);
 
     const peak = Math.max(idleRun.gateway.peakRssMb ?? 0, hostileRun.gateway.peakRssMb ?? 0);

@@ -81,7 +81,8 @@ export class UpstreamOpener {
         }
         if (!(failure instanceof UpstreamError)) throw failure;
         if (failure.info.code === 'BYOK_KEY_INVALID') throw await this.rejected(candidate, failure);
-        lastError = new AppError(failure.info.code, failure.info.message, { provider: candidate.provider.id });
+        // The provider's status lets a front door answer in kind (Anthropic's 529 overloaded_error).
+        lastError = new AppError(failure.info.code, failure.info.message, { provider: candidate.provider.id, upstreamStatus: failure.status });
         if (!failure.info.retryable) throw lastError;
         this.deps.logger.info({ provider: candidate.provider.id, status: failure.status }, 'upstream failed before the first byte; trying the next key');
       } finally {

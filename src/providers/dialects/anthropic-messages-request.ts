@@ -21,6 +21,16 @@ const MAX_BREAKPOINTS = 4;
 /** LiteLLM's effort → budget map (§4.3); Anthropic's minimum budget is 1024. */
 const BUDGET = { minimal: 1024, low: 1024, medium: 2048, high: 4096 } as const;
 
+/**
+ * `max_tokens` with thinking: the caller's cap counts thinking too (as Anthropic's own clients
+ * send it: Claude Code's 32000 with a 31999 budget), but the budget must stay below it; without a
+ * cap, or with one at or under the budget, the answer keeps the default room after the budget.
+ */
+export function outputCap(maxTokens: number | undefined, fallback: number, budget: number): number {
+  if (maxTokens === undefined) return fallback + budget;
+  return budget > 0 && maxTokens <= budget ? budget + maxTokens : maxTokens;
+}
+
 export function checkAnthropicMessages(req: BodyRequest): void {
   if (req.responseFormat?.type === 'json_object') {
     throw new UnsupportedFeatureError(req.provider.name, 'responseFormat JSON_OBJECT (send JSON_SCHEMA with a schema)');
@@ -46,7 +56,7 @@ export function anthropicMessagesBody(req: BodyRequest): JsonObject {
   const system = req.messages.filter((m): m is Extract<ChatMessage, { role: 'system' }> => m.role === 'system').flatMap((m) => m.parts);
   const body: JsonObject = {
     model: req.upstreamModel,
-    max_tokens: (req.maxTokens ?? ANTHROPIC_DEFAULT_MAX_TOKENS) + (thinkingOn ? thinking.budget_tokens : 0),
+    max_tokens: outputCap(req.maxTokens, ANTHROPIC_DEFAULT_MAX_TOKENS, thinkingOn ? thinking.budget_tokens : 0),
     messages: messages(req, thinking?.type !== 'disabled', mapId, cacheMarks),
     stream: true,
   };

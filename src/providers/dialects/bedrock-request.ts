@@ -15,7 +15,7 @@ import type {
 import type { ChatMessage, ContentPart, ImageMediaType } from '../chat-model';
 import { UnsupportedFeatureError } from '../types';
 import type { UpstreamChatRequest } from '../types';
-import { anthropicThinking } from './anthropic-messages-request';
+import { anthropicThinking, outputCap } from './anthropic-messages-request';
 import { textOf, turnAppender } from './message-text';
 import { claudeThinking } from './reasoning-replay';
 import { SAFE_ID, toolIdMap } from './tool-ids';
@@ -77,7 +77,7 @@ export function converseStreamInput(req: BodyRequest): ConverseStreamCommandInpu
     };
   }
   const config: NonNullable<ConverseStreamCommandInput['inferenceConfig']> = {};
-  if (req.maxTokens !== undefined || thinkingOn) config.maxTokens = (req.maxTokens ?? DEFAULT_MAX_TOKENS) + (thinkingOn ? thinking.budget_tokens : 0);
+  if (req.maxTokens !== undefined || thinkingOn) config.maxTokens = outputCap(req.maxTokens, DEFAULT_MAX_TOKENS, thinkingOn ? thinking.budget_tokens : 0);
   // Claude with thinking takes no temperature/topP changes (§1.4).
   if (req.temperature !== undefined && !thinkingOn) config.temperature = req.temperature;
   if (req.topP !== undefined && !thinkingOn) config.topP = req.topP;

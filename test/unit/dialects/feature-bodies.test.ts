@@ -69,3 +69,15 @@ describe('images, structured output and reasoning in each dialect', () => {
     compareGolden(`features-${name}`, body());
   });
 });
+
+describe('max_tokens with a thinking budget', () => {
+  const body = (maxTokens: number | undefined, budget: number) =>
+    anthropicMessagesBody({ provider: PROVIDERS.ANTHROPIC, upstreamModel: 'claude-sonnet-4-6', messages: [{ role: 'user', parts: [{ type: 'text', text: 'q' }] }], ...(maxTokens ? { maxTokens } : {}), reasoning: { maxTokens: budget } });
+  it('a cap above the budget already counts thinking (Claude Code: 32000 with 31999)', () => {
+    expect(body(32000, 31999)).toMatchObject({ max_tokens: 32000, thinking: { type: 'enabled', budget_tokens: 31999 } });
+  });
+  it('a cap at or under the budget, or none, leaves room for the answer after it', () => {
+    expect(body(1000, 2048).max_tokens).toBe(3048);
+    expect(body(undefined, 2048).max_tokens).toBe(4096 + 2048);
+  });
+});

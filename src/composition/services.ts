@@ -96,6 +96,8 @@ export function createServices(deps: {
     logger,
     timeouts: { firstByteTimeoutMs: config.upstream.firstByteTimeoutMs, idleTimeoutMs: config.upstream.idleTimeoutMs },
     maxConcurrentStreams: config.maxConcurrentStreams,
+    // Text and image data of one completion stay within the request limit every transport enforces.
+    limits: { maxRequestChars: config.maxRequestBytes },
     streamSlots,
   });
   return {

@@ -4,7 +4,9 @@
  */
 import { ProviderId } from '../../src/providers/types';
 import { countRows, startTestApp, type TestApp } from '../support/app';
-import { chatEvents } from '../support/chat';
+import { CHAT, chatEvents } from '../support/chat';
+import { collect, wsClient } from '../support/gql-client';
+import { waitFor } from '../support/wait';
 import { ADD_KEY, mockKeyInput, settledStatus } from '../support/keys';
 import { startMockUpstream, type MockUpstream } from '../support/mock-upstream';
 import { FAST_VALIDATION_ENV } from '../support/validation-env';
@@ -53,6 +55,36 @@ describe('chatCompletion refuses bad tool, image and feature input before anythi
     // Give a wrongly written record time to land before counting.
     await new Promise((r) => setTimeout(r, 150));
     expect(await countRows(t.app, 'usage_records')).toBe(before);
+  });
+
+  it('a 19 MB image is sent; a 21 MB request is refused (the socket closes with 1009), nothing sent, no record', async () => {
+    const MiB = 1024 * 1024;
+    const image = (mb: number) => `data:image/png;base64,${'A'.repeat(Math.floor((mb * MiB) / 4) * 4)}`;
+    const input = (mb: number) => ({ model: 'openai/gpt-5.4', messages: [{ role: 'USER', parts: [{ type: 'TEXT', text: 'what?' }, { type: 'IMAGE', imageUrl: image(mb) }] }] });
+    mock.reset();
+    const recordsBefore = await countRows(t.app, 'usage_records');
+    const ok = await chatEvents(t, token, input(19));
+    expect(ok.errors).toEqual([]);
+    expect(mock.requests.filter((r) => r.endpoint === 'chat')).toHaveLength(1);
+    await waitFor(async () => (await countRows(t.app, 'usage_records')) === recordsBefore + 1, 'the 19 MB request\'s record');
+
+    mock.reset();
+    const stderr = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+    let closedWith: number | undefined;
+    const client = wsClient(t.url, token, { onClosed: (code) => (closedWith = code) });
+    try {
+      const before = await countRows(t.app, 'usage_records');
+      const { results } = await collect(client, CHAT, { input: input(21) }).done;
+      expect(results).toEqual([]);
+      await waitFor(() => closedWith !== undefined, 'the socket to close', 5000);
+      expect(closedWith).toBe(1009);
+      await new Promise((r) => setTimeout(r, 150));
+      expect(mock.requests).toEqual([]);
+      expect(await countRows(t.app, 'usage_records')).toBe(before);
+    } finally {
+      stderr.mockRestore();
+      await client.dispose();
+    }
   });
 
   it('a valid image request is sent (the refusals above are not a blanket one)', async () => {

@@ -74,7 +74,7 @@ function routeLabel(req: Request): string {
 }
 
 /** Honour a caller's X-Request-Id when it is a sane token, so logs correlate across hops. */
-function headerRequestId(req: Request): string | undefined {
+export function headerRequestId(req: Pick<Request, 'headers'>): string | undefined {
   const v = req.headers['x-request-id'];
   return typeof v === 'string' && /^[A-Za-z0-9._-]{8,64}$/.test(v) ? v : undefined;
 }

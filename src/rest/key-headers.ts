@@ -1,4 +1,4 @@
-import type { ChatCompletionEventType } from '../modules/chat/chat-event.type';
+import { ChatEventType, type ChatCompletionEventType } from '../modules/chat/chat-event.type';
 
 /**
  * Response headers that tell the user which key served (ARCHITECTURE.md "Front doors"), from
@@ -7,7 +7,7 @@ import type { ChatCompletionEventType } from '../modules/chat/chat-event.type';
  */
 export function keyServedHeaders(requestId: string, start: ChatCompletionEventType | undefined): Record<string, string> {
   const h: Record<string, string> = { 'x-request-id': requestId };
-  if (!start) return h;
+  if (start?.type !== ChatEventType.START) return h;
   if (start.provider) h['x-byok-provider'] = start.provider;
   if (start.keySource) h['x-byok-key-source'] = start.keySource;
   if (start.keyId) h['x-byok-key-id'] = start.keyId;

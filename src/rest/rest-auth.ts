@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { UserPrincipal } from '../auth/principal';
 import { AppError, badInput, unauthenticated } from '../errors/app-error';
-import type { Services } from '../server/services';
+import type { Services } from '../composition/services';
 
 /** Who calls a REST door, and in which owner's context. */
 export interface RestCaller {

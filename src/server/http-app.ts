@@ -4,6 +4,8 @@ import { expressMiddleware } from '@as-integrations/express5';
 import express, { type Express, type Request } from 'express';
 import type { Logger } from '../infra/logger';
 import type { Metrics } from '../infra/metrics';
+import { DEFAULT_MAX_BODY_BYTES } from '../rest/json-body';
+import { openAiRoutes } from '../rest/openai/openai-routes';
 import { createContext, type GraphQLContext } from './context';
 import type { Services } from '../composition/services';
 import { mountWebConsole } from './web-console';
@@ -61,6 +63,8 @@ export function createHttpApp(deps: {
       },
     }),
   );
+  // The OpenAI-compatible door (/v1, the Kilo Gateway paths): reads its own bodies, bounded.
+  app.use(openAiRoutes({ services, logger, maxBodyBytes: DEFAULT_MAX_BODY_BYTES }));
   // Last, and it skips API paths itself: it never shadows an API route mounted before or after.
   mountWebConsole(app, deps.webDistDir, logger);
   return app;

@@ -31,7 +31,7 @@ export async function restCall(
     body: opts.body === undefined ? undefined : typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body),
   });
   const text = await res.text();
-  t.gql.transcript.push(text);
+  t.gql.transcript.push(JSON.stringify(Object.fromEntries(res.headers)), text);
   return { status: res.status, headers: Object.fromEntries(res.headers), text, json: () => JSON.parse(text) as unknown };
 }
 

@@ -49,7 +49,7 @@ describe('REST /v1 with the official openai SDK', () => {
   it('stream: chunks with the text, a usage chunk with cost, then the end', async () => {
     const stream = await client.chat.completions.create({
       model: MODEL,
-      messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'Hello' }],
+      messages: [{ role: 'system', content: [{ type: 'text', text: 'Be brief.' }] }, { role: 'user', content: 'Hello' }],
       stream: true,
       stream_options: { include_usage: true },
     });
@@ -69,6 +69,49 @@ describe('REST /v1 with the official openai SDK', () => {
     // The system message arrived as parts and went upstream as a system message.
     const sent = mock.requests.find((r) => r.endpoint === 'chat')!.body as { messages: Array<{ role: string }> };
     expect(sent.messages[0]!.role).toBe('system');
+  });
+
+  it('images: a data URL and an https URL reach the provider as image parts', async () => {
+    const png = 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==';
+    const r = await client.chat.completions.create({
+      model: MODEL,
+      messages: [
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'What is in these?' },
+            { type: 'image_url', image_url: { url: png, detail: 'low' } },
+            { type: 'image_url', image_url: { url: 'https://example.com/cat.jpg' } },
+          ],
+        },
+      ],
+    });
+    expect(r.choices[0]!.message.content).toBe('Bonjour — ça va ? 👋');
+    const sent = mock.requests.find((q) => q.endpoint === 'chat')!.body as { messages: Array<{ role: string; content: Array<{ type: string; image_url?: { url: string } }> }> };
+    const user = sent.messages.find((m) => m.role === 'user')!;
+    expect(user.content.map((p) => p.image_url?.url ?? p.type)).toEqual(['text', png, 'https://example.com/cat.jpg']);
+  });
+
+  it('the second turn of a tool loop: the assistant’s tool_calls and the tool result reach the provider', async () => {
+    const tools: OpenAI.Chat.Completions.ChatCompletionTool[] = [
+      { type: 'function', function: { name: 'get_weather', description: 'Weather in a city', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } } },
+    ];
+    const r = await client.chat.completions.create({
+      model: MODEL,
+      tools,
+      messages: [
+        { role: 'user', content: 'Weather in Paris?' },
+        { role: 'assistant', content: null, tool_calls: [{ id: 'call_a1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }] },
+        { role: 'tool', tool_call_id: 'call_a1', content: '18°C, sunny' },
+      ],
+    });
+    expect(r.choices[0]!.message.content).toBe('Bonjour — ça va ? 👋');
+    const sent = mock.requests.find((q) => q.endpoint === 'chat')!.body as { tools: unknown[]; messages: Array<Record<string, unknown>> };
+    expect(sent.tools).toEqual([{ type: 'function', function: { name: 'get_weather', description: 'Weather in a city', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } } }]);
+    expect(sent.messages.slice(1)).toEqual([
+      expect.objectContaining({ role: 'assistant', tool_calls: [{ id: 'call_a1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }] }),
+      expect.objectContaining({ role: 'tool', tool_call_id: 'call_a1', content: '18°C, sunny' }),
+    ]);
   });
 
   it('models.list() holds the models the caller can route now', async () => {

@@ -41,14 +41,17 @@ export interface GatewayOptions {
   env?: Record<string, string>;
 }
 
-const DATABASE = 'byok_bench_stream';
+const DATABASE_PREFIX = 'byok_bench_stream';
 const BOOT_TIMEOUT_MS = 90_000;
 const VALID_TIMEOUT_MS = 30_000;
 /** Upstream deadlines far above anything a run takes: a deadline must not be what cuts a stream. */
 const LONG_MS = '600000';
 
 export async function startGateway(opts: GatewayOptions): Promise<GatewayProc> {
-  const queuePrefix = `${DATABASE}_${randomBytes(3).toString('hex')}`;
+  // Unique per start: benches run on shared machines, and two gateways on one database (another
+  // bench's start dropping it mid-run, a user left from an earlier run) break both.
+  const DATABASE = `${DATABASE_PREFIX}_${randomBytes(3).toString('hex')}`;
+  const queuePrefix = DATABASE;
   const dbUrl = new URL(adminDatabaseUrl());
   dbUrl.pathname = `/${DATABASE}`;
   await dropDatabase(DATABASE);

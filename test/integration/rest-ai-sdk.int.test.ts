@@ -39,7 +39,7 @@ describe('REST door with the Vercel AI SDK and @openrouter/ai-sdk-provider', () 
     expect(toolSent()).toEqual(['get_weather']);
   });
 
-  it('@openrouter/ai-sdk-provider with baseURL at /api/openrouter: text streams with Kilo's headers on the request', async () => {
+  it('@openrouter/ai-sdk-provider with baseURL at /api/openrouter: text streams with Kilo’s headers on the request', async () => {
     const r = await runAiSdk({
       provider: 'openrouter',
       baseURL: `${t.url}/api/openrouter`,

@@ -30,29 +30,45 @@ describe('REST door with the Vercel AI SDK and @openrouter/ai-sdk-provider', () 
     return body.tools?.map((x) => x.function.name);
   };
 
-  it('ai + @ai-sdk/openai-compatible: streamText with a tool streams the answer and its usage', async () => {
-    const r = await runAiSdk({ provider: 'openai-compatible', baseURL: `${t.url}/v1`, token, model: MODEL, prompt: 'Hello', withTool: true });
+  it('ai + @ai-sdk/openai-compatible: streamText with a tool gets the reasoning, the text and both tool calls', async () => {
+    const r = await runAiSdk({ provider: 'openai-compatible', baseURL: `${t.url}/v1`, token, model: MODEL, prompt: 'Weather and time in Paris?', withTool: true });
     expect(r.errors).toEqual([]);
-    expect(r.text).toBe('Bonjour — ça va ? 👋');
-    expect(r.finishReason).toBe('stop');
-    expect(r.usage).toMatchObject({ inputTokens: 1048, outputTokens: 73 });
-    expect(toolSent()).toEqual(['get_weather']);
+    expect(r.reasoning).toBe('Two independent lookups.');
+    expect(r.text).toBe('Checking both.');
+    expect(r.toolCalls.map((c) => [c.name, c.input])).toEqual([
+      ['get_weather', { city: 'Paris' }],
+      ['get_time', {}],
+    ]);
+    expect(r.finishReason).toBe('tool-calls');
+    expect(r.usage).toMatchObject({ inputTokens: 812, outputTokens: 41 });
+    expect(toolSent()).toEqual(['get_weather', 'get_time']);
   });
 
-  it('@openrouter/ai-sdk-provider with baseURL at /api/openrouter: text streams with Kilo’s headers on the request', async () => {
+  it('@openrouter/ai-sdk-provider at /api/openrouter: streams text with Kilo’s headers on the request', async () => {
     const r = await runAiSdk({
       provider: 'openrouter',
       baseURL: `${t.url}/api/openrouter`,
       token,
       model: MODEL,
       prompt: 'Hello',
-      withTool: true,
       headers: { 'X-KiloCode-Version': '5.0.0', 'X-KiloCode-TaskId': 'task-1' },
     });
     expect(r.errors).toEqual([]);
     expect(r.text).toBe('Bonjour — ça va ? 👋');
     expect(r.finishReason).toBe('stop');
-    expect(toolSent()).toEqual(['get_weather']);
+    expect(mock.requests.find((q) => q.endpoint === 'chat')).toBeDefined();
+  });
+
+  it('@openrouter/ai-sdk-provider at /api/openrouter: a tool call, with the reasoning', async () => {
+    const r = await runAiSdk({ provider: 'openrouter', baseURL: `${t.url}/api/openrouter`, token, model: MODEL, prompt: 'Weather and time in Paris?', withTool: true });
+    expect(r.errors).toEqual([]);
+    expect(r.reasoning).toBe('Two independent lookups.');
+    expect(r.text).toBe('Checking both.');
+    expect(r.toolCalls.map((c) => [c.name, c.input])).toEqual([
+      ['get_weather', { city: 'Paris' }],
+      ['get_time', {}],
+    ]);
+    expect(r.finishReason).toBe('tool-calls');
   });
 
   it('@openrouter/ai-sdk-provider surfaces a gateway error (unknown model) as an error, not text', async () => {

@@ -92,37 +92,69 @@ describe('REST /v1 with the official openai SDK', () => {
     expect(user.content.map((p) => p.image_url?.url ?? p.type)).toEqual(['text', png, 'https://example.com/cat.jpg']);
   });
 
-  it('the second turn of a tool loop: the assistant’s tool_calls and the tool result reach the provider', async () => {
+  it('a two-turn tool loop through Anthropic: streamed calls assemble, reasoning_details replay, the second turn answers', async () => {
+    secrets.push((await addSettledKey(t, user.token, 'ANTHROPIC')).secret);
+    const model = 'anthropic/claude-sonnet-4.6';
     const tools: OpenAI.Chat.Completions.ChatCompletionTool[] = [
-      { type: 'function', function: { name: 'get_weather', description: 'Weather in a city', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } } },
+      { type: 'function', function: { name: 'get_weather', description: 'Current weather for a city', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } } },
+      { type: 'function', function: { name: 'get_time', description: 'The local time' } },
     ];
-    const r = await client.chat.completions.create({
-      model: MODEL,
-      tools,
-      messages: [
-        { role: 'user', content: 'Weather in Paris?' },
-        { role: 'assistant', content: null, tool_calls: [{ id: 'call_a1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }] },
-        { role: 'tool', tool_call_id: 'call_a1', content: '18°C, sunny' },
-      ],
-    });
-    expect(r.choices[0]!.message.content).toBe('Bonjour — ça va ? 👋');
-    const sent = mock.requests.find((q) => q.endpoint === 'chat')!.body as { tools: unknown[]; messages: Array<Record<string, unknown>> };
-    expect(sent.tools).toEqual([{ type: 'function', function: { name: 'get_weather', description: 'Weather in a city', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } } }]);
-    expect(sent.messages.slice(1)).toEqual([
-      expect.objectContaining({ role: 'assistant', tool_calls: [{ id: 'call_a1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }] }),
-      expect.objectContaining({ role: 'tool', tool_call_id: 'call_a1', content: '18°C, sunny' }),
+    const history: OpenAI.Chat.Completions.ChatCompletionMessageParam[] = [{ role: 'user', content: 'Weather and time in Paris?' }];
+    const stream = await client.chat.completions.create({ model, tools, messages: history, stream: true, reasoning_effort: 'low' });
+    const calls: Array<{ id: string; type: 'function'; function: { name: string; arguments: string } }> = [];
+    let content = '';
+    let reasoning = '';
+    let details: unknown[] = [];
+    let finish: string | null = null;
+    for await (const chunk of stream) {
+      const delta = chunk.choices[0]?.delta as (OpenAI.Chat.Completions.ChatCompletionChunk.Choice.Delta & { reasoning?: string; reasoning_details?: unknown[] }) | undefined;
+      content += delta?.content ?? '';
+      reasoning += delta?.reasoning ?? '';
+      if (delta?.reasoning_details) details = details.concat(delta.reasoning_details);
+      for (const c of delta?.tool_calls ?? []) {
+        const call = (calls[c.index] ??= { id: '', type: 'function', function: { name: '', arguments: '' } });
+        if (c.id) call.id = c.id;
+        if (c.function?.name) call.function.name = c.function.name;
+        call.function.arguments += c.function?.arguments ?? '';
+      }
+      finish = chunk.choices[0]?.finish_reason ?? finish;
+    }
+    expect(content).toBe('Checking both.');
+    expect(reasoning).toBe('Two independent lookups.');
+    expect(finish).toBe('tool_calls');
+    expect(calls.map((c) => [c.function.name, c.function.arguments])).toEqual([
+      ['get_weather', '{"city": "Paris"}'],
+      ['get_time', '{}'],
     ]);
+    expect(details).toEqual([
+      expect.objectContaining({ type: 'reasoning.text', text: 'Two independent lookups.', signature: 'EqQBCgIYAhIMsig0ToolLoop', format: 'anthropic-claude-v1' }),
+      expect.objectContaining({ type: 'reasoning.encrypted', data: 'EmwKAhIMredacted0', format: 'anthropic-claude-v1' }),
+    ]);
+
+    const assistant = { role: 'assistant', content, tool_calls: calls, reasoning_details: details } as OpenAI.Chat.Completions.ChatCompletionAssistantMessageParam;
+    const turn2 = await client.chat.completions.create({
+      model,
+      tools,
+      reasoning_effort: 'low',
+      messages: [...history, assistant, { role: 'tool', tool_call_id: calls[0]!.id, content: '18°C' }, { role: 'tool', tool_call_id: calls[1]!.id, content: '14:02' }],
+    });
+    expect(turn2.choices[0]!.message.content).toBe('It is 18°C in Paris and 14:02.');
+    expect(turn2.choices[0]!.finish_reason).toBe('stop');
+    // The thinking came back to Anthropic signed, before the calls, as Claude requires.
+    const sent = mock.requests.filter((r) => r.endpoint === 'chat')[1]!.body as { messages: Array<{ role: string; content: Array<Record<string, unknown>> }> };
+    expect(sent.messages[1]!.content.map((b) => b.type)).toEqual(['thinking', 'redacted_thinking', 'text', 'tool_use', 'tool_use']);
+    expect(sent.messages[1]!.content[0]).toMatchObject({ thinking: 'Two independent lookups.', signature: 'EqQBCgIYAhIMsig0ToolLoop' });
   });
 
   it('models.list() holds the models the caller can route now', async () => {
     const ids: string[] = [];
     for await (const m of client.models.list()) ids.push(m.id);
     expect(ids).toContain(MODEL);
-    // No Anthropic key, no platform key: Claude is not listed.
-    expect(ids.some((id) => id.startsWith('anthropic/'))).toBe(false);
+    // No Google key, no platform key: Gemini is not listed.
+    expect(ids.some((id) => id.startsWith('google/'))).toBe(false);
     const one = await client.models.retrieve(MODEL);
     expect(one).toMatchObject({ id: MODEL, object: 'model', owned_by: 'openai' });
-    await expect(client.models.retrieve('anthropic/claude-sonnet-4.5')).rejects.toBeInstanceOf(NotFoundError);
+    await expect(client.models.retrieve('google/gemini-2.5-flash')).rejects.toBeInstanceOf(NotFoundError);
   });
 
   it('AuthenticationError on a bad token, NotFoundError on an unknown model, and nothing goes upstream', async () => {

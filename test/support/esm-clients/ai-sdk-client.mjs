@@ -18,6 +18,7 @@ const tools = withTool
         description: 'Weather in a city',
         inputSchema: jsonSchema({ type: 'object', properties: { city: { type: 'string' } }, required: ['city'], additionalProperties: false }),
       }),
+      get_time: tool({ description: 'The local time', inputSchema: jsonSchema({ type: 'object', properties: {} }) }),
     }
   : undefined;
 

@@ -10,17 +10,18 @@
  */
 import { runStreamBench } from './stream';
 
-const PASSES: Array<{ name: string; flags: string[] }> = [
+/** `fixed` flags come after the caller's: a non-streaming pass stays at concurrency 1. */
+const PASSES: Array<{ name: string; flags: string[]; fixed?: string[] }> = [
   { name: 'rest-tiny', flags: ['--body', 'tiny'] },
   { name: 'rest-agent', flags: ['--body', 'agent'] },
-  { name: 'rest-tiny-nonstream', flags: ['--body', 'tiny', '--non-stream', '--levels', '1'] },
-  { name: 'rest-agent-nonstream', flags: ['--body', 'agent', '--non-stream', '--levels', '1'] },
+  { name: 'rest-tiny-nonstream', flags: ['--body', 'tiny'], fixed: ['--non-stream', '--levels', '1'] },
+  { name: 'rest-agent-nonstream', flags: ['--body', 'agent'], fixed: ['--non-stream', '--levels', '1'] },
 ];
 
 export async function run(argv: string[]): Promise<void> {
   for (const pass of PASSES) {
     console.log(`\n==== ${pass.name} ====`);
     // No probe: the stream bench's probe measures the subscription's capacity, not this door's.
-    await runStreamBench(['--targets', 'a,b,r', '--max-probe', '0', ...pass.flags, ...argv], pass.name);
+    await runStreamBench(['--targets', 'a,b,r', '--max-probe', '0', ...pass.flags, ...argv, ...(pass.fixed ?? [])], pass.name);
   }
 }

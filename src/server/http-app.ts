@@ -5,7 +5,7 @@ import express, { type Express, type Request } from 'express';
 import type { Logger } from '../infra/logger';
 import type { Metrics } from '../infra/metrics';
 import { DEFAULT_MAX_BODY_BYTES } from '../rest/json-body';
-import { openAiRoutes } from '../rest/openai/openai-routes';
+import { OPENAI_PREFIXES, openAiRoutes } from '../rest/openai/openai-routes';
 import { createContext, type GraphQLContext } from './context';
 import type { Services } from '../composition/services';
 import { mountWebConsole } from './web-console';
@@ -70,11 +70,22 @@ export function createHttpApp(deps: {
   return app;
 }
 
+/** Paths with a metrics label of their own (the REST doors' under each of their prefixes). */
+const KNOWN_ROUTES = new Set([
+  '/graphql',
+  '/healthz',
+  '/readyz',
+  '/metrics',
+  '/api/user',
+  ...OPENAI_PREFIXES.flatMap((p) => [`${p}/chat/completions`, `${p}/models`]),
+]);
+
 function routeLabel(req: Request): string {
-  const known = ['/graphql', '/healthz', '/readyz', '/metrics'];
   // req.path is relative inside mounted middleware; originalUrl is what the client asked for.
   const path = req.originalUrl.split('?', 1)[0] ?? '';
-  return known.includes(path) ? path : 'other';
+  if (KNOWN_ROUTES.has(path)) return path;
+  // One label for all model ids: ids are unbounded, labels must not be.
+  return OPENAI_PREFIXES.some((p) => path.startsWith(`${p}/models/`)) ? '/v1/models/{id}' : 'other';
 }
 
 /** Honour a caller's X-Request-Id when it is a sane token, so logs correlate across hops. */

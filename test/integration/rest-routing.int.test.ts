@@ -204,6 +204,17 @@ describe('REST door: routing matrix, errors, streams', () => {
     }
   });
 
+  it('REST traffic is labelled in the HTTP metrics (one label for every model id)', async () => {
+    const u = await t.createUser();
+    await restCall(t, `/v1/models/${GPT}`, { token: u.token });
+    await restCall(t, `/api/openrouter/models/${SONNET}`, { token: u.token });
+    const metrics = (await restCall(t, '/metrics')).text;
+    expect(metrics).toMatch(/http_requests_total\{[^}]*route="\/v1\/chat\/completions"[^}]*status="200"\}/);
+    expect(metrics).toMatch(/http_requests_total\{[^}]*route="\/api\/openrouter\/chat\/completions"/);
+    expect(metrics).toMatch(/http_requests_total\{[^}]*route="\/v1\/models\/\{id\}"/);
+    expect(metrics).not.toContain(GPT);
+  });
+
   it('no secret in any response body, header or log line', () => {
     expect(leakedSecrets(t.gql.transcript.join('\n') + t.logs.text(), secrets)).toEqual([]);
   });

@@ -172,7 +172,10 @@ export async function startApp(config: AppConfig, opts: StartOptions = {}): Prom
     closers.push(() => ws.close(), () => apollo.stop());
     await new Promise<void>((resolve, reject) => {
       httpServer!.once('error', reject);
-      httpServer!.listen(config.port, config.host, () => resolve());
+      // Node's default accept backlog (511) overflows when a thousand REST clients connect at once
+      // (each stream is its own HTTP connection): the kernel resets the rest (the rest bench saw
+      // ECONNRESET at 1000). The kernel caps it at net.core.somaxconn.
+      httpServer!.listen({ port: config.port, host: config.host, backlog: 8192 }, () => resolve());
     });
     const addr = httpServer.address() as AddressInfo;
     url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${addr.port}`;

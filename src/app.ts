@@ -136,6 +136,12 @@ export async function startApp(config: AppConfig, opts: StartOptions = {}): Prom
     closers.push(async () => services.tokenRevocations.stop());
     const schema = await buildAppSchema();
     httpServer = createServer();
+    // Keep idle client connections longer than Node's 5 s: SDKs and agents keep a pool and come
+    // back after a pause between turns; a socket the server closes just as the client reuses it
+    // fails that request with ECONNRESET (the rest bench saw it after its 1 s settle pauses).
+    // Above the 60 s idle timeout of common load balancers, so they close first.
+    httpServer.keepAliveTimeout = 65_000;
+    httpServer.headersTimeout = 66_000;
     const apollo = new ApolloServer<GraphQLContext>({
       schema,
       introspection: true,

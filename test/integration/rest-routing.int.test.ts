@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { Agent, createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { ProviderId } from '../../src/providers/types';
@@ -214,6 +214,27 @@ describe('REST door: routing matrix, errors, streams', () => {
     expect(metrics).toMatch(/http_requests_total\{[^}]*route="\/v1\/models\/\{id\}"/);
     expect(metrics).not.toContain(GPT);
   });
+
+  it('a client idle for 6 s between turns reuses its keep-alive connection (the server does not close it at 5 s)', async () => {
+    const u = await t.createUser();
+    const agent = new Agent({ keepAlive: true });
+    const port = (): Promise<number> =>
+      new Promise((resolve, reject) => {
+        const req = request(`${t.url}/api/user`, { agent, headers: { authorization: `Bearer ${u.token}` } }, (res) => {
+          res.resume();
+          res.on('end', () => resolve(req.socket!.localPort!));
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    try {
+      const first = await port();
+      await new Promise((r) => setTimeout(r, 6000));
+      expect(await port()).toBe(first);
+    } finally {
+      agent.destroy();
+    }
+  }, 20_000);
 
   it('no secret in any response body, header or log line', () => {
     expect(leakedSecrets(t.gql.transcript.join('\n') + t.logs.text(), secrets)).toEqual([]);

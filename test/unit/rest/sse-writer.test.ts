@@ -55,25 +55,37 @@ describe('SseWriter', () => {
   it('keep-alive comments only after the interval without writes; clientGone fires when the client leaves', async () => {
     let signal!: AbortSignal;
     let sse!: SseWriter;
+    let sentAt = 0;
     const { server, res } = await serve((r) => {
       signal = clientGone(r);
-      sse = new SseWriter(r, 80);
+      sse = new SseWriter(r, 300);
       sse.open({});
       void sse.send('data: 1\n\n');
+      sentAt = Date.now();
     });
-    const client = await res;
-    client.setEncoding('utf8');
-    let text = '';
-    client.on('data', (c: string) => (text += c));
-    await new Promise((r) => setTimeout(r, 50));
-    expect(text).toBe('data: 1\n\n');
-    await new Promise((r) => setTimeout(r, 250));
-    expect(text.startsWith('data: 1\n\n: keep-alive\n\n')).toBe(true);
-    expect(signal.aborted).toBe(false);
-    client.destroy();
-    await new Promise((r) => setTimeout(r, 50));
-    expect(signal.aborted).toBe(true);
-    expect(sse.closed).toBe(true);
-    server.close();
+    try {
+      const client = await res;
+      client.setEncoding('utf8');
+      let text = '';
+      let keepAliveAt = 0;
+      client.on('data', (c: string) => {
+        text += c;
+        if (!keepAliveAt && text.includes(': keep-alive')) keepAliveAt = Date.now();
+      });
+      const deadline = Date.now() + 5000;
+      while (!keepAliveAt && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      expect(text.startsWith('data: 1\n\n: keep-alive\n\n')).toBe(true);
+      // Written by the timer no earlier than the interval after the last write (server clock).
+      expect(keepAliveAt - sentAt).toBeGreaterThanOrEqual(295);
+      expect(signal.aborted).toBe(false);
+      client.destroy();
+      const gone = Date.now() + 2000;
+      while (!signal.aborted && Date.now() < gone) await new Promise((r) => setTimeout(r, 10));
+      expect(signal.aborted).toBe(true);
+      expect(sse.closed).toBe(true);
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
   });
 });

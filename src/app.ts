@@ -140,6 +140,12 @@ export async function startApp(config: AppConfig, opts: StartOptions = {}): Prom
     httpServer = createServer();
     // Parsed documents of both transports, within one memory budget.
     const documents = new DocumentLru(config.documentCacheBytes);
+    // Keep idle client connections longer than Node's 5 s: SDKs and agents keep a pool and come
+    // back after a pause between turns; a socket the server closes just as the client reuses it
+    // fails that request with ECONNRESET (the rest bench saw it after its 1 s settle pauses).
+    // Above the 60 s idle timeout of common load balancers, so they close first.
+    httpServer.keepAliveTimeout = 65_000;
+    httpServer.headersTimeout = 66_000;
     const apollo = new ApolloServer<GraphQLContext>({
       schema,
       introspection: true,
@@ -182,7 +188,10 @@ export async function startApp(config: AppConfig, opts: StartOptions = {}): Prom
     closers.push(() => ws.close(), () => apollo.stop());
     await new Promise<void>((resolve, reject) => {
       httpServer!.once('error', reject);
-      httpServer!.listen(config.port, config.host, () => resolve());
+      // Node's default accept backlog (511) overflows when a thousand REST clients connect at once
+      // (each stream is its own HTTP connection): the kernel resets the rest (the rest bench saw
+      // ECONNRESET at 1000). The kernel caps it at net.core.somaxconn.
+      httpServer!.listen({ port: config.port, host: config.host, backlog: 8192 }, () => resolve());
     });
     const addr = httpServer.address() as AddressInfo;
     url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${addr.port}`;

@@ -18,6 +18,7 @@ import { UpstreamOpener } from '../modules/chat/upstream-opener';
 import { StreamSlots } from '../modules/chat/stream-slots';
 import { Router } from '../modules/routing/router';
 import { OwnerKeys } from '../modules/routing/owner-keys';
+import { RoutableModels } from '../modules/routing/routable-models';
 import type { KeyChanges } from '../modules/byok-keys/key-changes';
 import type { ValidationJobData } from '../jobs/queues';
 import { TokenCache } from '../auth/token-cache';
@@ -57,6 +58,8 @@ export interface Services {
   keyStatusLive: KeyStatusLive;
   chat: ChatService;
   streamSlots: StreamSlots;
+  /** The models a caller can route now (REST model lists). */
+  routableModels: RoutableModels;
   metrics: Metrics;
   logger: Logger;
 }
@@ -88,8 +91,9 @@ export function createServices(deps: {
   const keyStatus = new KeyStatusService(db, audit, pubsub, logger, keyChanges);
   const usageRecorder = new UsageRecorder(db, deps.usageQueue, pubsub, metrics, logger);
   const streamSlots = new StreamSlots({ redis: deps.redis, prefix: config.queuePrefix, limits: config.streamsPer, logger });
+  const ownerKeys = new OwnerKeys(db, keyChanges, deps.keysTrusted);
   const chat = new ChatService({
-    router: new Router(new OwnerKeys(db, keyChanges, deps.keysTrusted), catalog, organizations, config),
+    router: new Router(ownerKeys, catalog, organizations, config),
     opener: new UpstreamOpener({ config, db, keyring, keyStatus, validation, logger }),
     usageRecorder,
     metrics,
@@ -120,6 +124,7 @@ export function createServices(deps: {
     keyStatusLive: new KeyStatusLive(db),
     chat,
     streamSlots,
+    routableModels: new RoutableModels(ownerKeys, catalog, organizations, config),
     metrics,
     logger,
   };

@@ -6,6 +6,7 @@ import type { Principal } from '../auth/principal';
 import { bearerToken, sameSecret } from '../auth/tokens';
 import type { Logger } from '../infra/logger';
 import type { Metrics } from '../infra/metrics';
+import { OPENAI_PREFIXES, openAiRoutes } from '../rest/openai/openai-routes';
 import { createContext, type GraphQLContext } from './context';
 import type { Services } from '../composition/services';
 import { mountWebConsole } from './web-console';
@@ -75,10 +76,22 @@ export function createHttpApp(deps: {
         createContext(principalOf(res), services, logger, headerRequestId(req) ?? randomUUID()),
     }),
   );
+  // The OpenAI-compatible door (/v1, the Kilo Gateway paths): reads its own bodies, bounded.
+  app.use(openAiRoutes({ services, logger, maxBodyBytes: deps.maxRequestBytes }));
   // Last, and it skips API paths itself: it never shadows an API route mounted before or after.
   mountWebConsole(app, deps.webDistDir, logger);
   return app;
 }
+
+/** Paths with a metrics label of their own (the REST doors' under each of their prefixes). */
+const KNOWN_ROUTES = new Set([
+  '/graphql',
+  '/healthz',
+  '/readyz',
+  '/metrics',
+  '/api/user',
+  ...OPENAI_PREFIXES.flatMap((p) => [`${p}/chat/completions`, `${p}/models`]),
+]);
 
 /**
  * Every GraphQL operation needs a token (the platform admin token is one: it may create users).
@@ -125,14 +138,15 @@ function sendError(res: Response, message: string, code: string, extensions: Rec
 }
 
 function routeLabel(req: Request): string {
-  const known = ['/graphql', '/healthz', '/readyz', '/metrics'];
   // req.path is relative inside mounted middleware; originalUrl is what the client asked for.
   const path = req.originalUrl.split('?', 1)[0] ?? '';
-  return known.includes(path) ? path : 'other';
+  if (KNOWN_ROUTES.has(path)) return path;
+  // One label for all model ids: ids are unbounded, labels must not be.
+  return OPENAI_PREFIXES.some((p) => path.startsWith(`${p}/models/`)) ? '/v1/models/{id}' : 'other';
 }
 
 /** Honour a caller's X-Request-Id when it is a sane token, so logs correlate across hops. */
-function headerRequestId(req: Request): string | undefined {
+export function headerRequestId(req: Pick<Request, 'headers'>): string | undefined {
   const v = req.headers['x-request-id'];
   return typeof v === 'string' && /^[A-Za-z0-9._-]{8,64}$/.test(v) ? v : undefined;
 }

@@ -43,14 +43,16 @@ export interface GatewayOptions {
   database?: string;
 }
 
-const DEFAULT_DATABASE = 'byok_bench_stream';
+const DATABASE_PREFIX = 'byok_bench_stream';
 const BOOT_TIMEOUT_MS = 90_000;
 const VALID_TIMEOUT_MS = 30_000;
 /** Upstream deadlines far above anything a run takes: a deadline must not be what cuts a stream. */
 const LONG_MS = '600000';
 
 export async function startGateway(opts: GatewayOptions): Promise<GatewayProc> {
-  const DATABASE = opts.database ?? DEFAULT_DATABASE;
+  // Unique per start unless the caller names one: benches run on shared machines, and two gateways
+  // on one database (another bench's start dropping it mid-run) break both.
+  const DATABASE = opts.database ?? `${DATABASE_PREFIX}_${randomBytes(3).toString('hex')}`;
   const queuePrefix = `${DATABASE}_${randomBytes(3).toString('hex')}`;
   const dbUrl = new URL(adminDatabaseUrl());
   dbUrl.pathname = `/${DATABASE}`;

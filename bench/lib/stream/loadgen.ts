@@ -5,6 +5,8 @@
  *
  *   a, b  plain HTTP/1.1 SSE clients: one keep-alive http.Agent per target (connections are
  *         reused across runs), the same request body the gateway sends the upstream.
+ *   r     the same HTTP client against the gateway's OpenAI-compatible REST door, with the
+ *         user's token and the gateway's model id (and, with `nonStream`, one JSON answer).
  *   c     graphql-ws clients (the `graphql-ws` library over `ws`): a pool of connections opened
  *         before the run (ack'd with the user's token), `streamsPerSocket` subscriptions each.
  *
@@ -18,6 +20,7 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import type { Client } from 'graphql-ws';
 import { CHAT } from '../../../test/support/chat';
 import { connectWs } from '../gql';
+import { chatBody } from './agent-body';
 import {
   BENCH_TOOL,
   GATEWAY_MODEL,
@@ -67,6 +70,12 @@ class Recorder {
     this.delivery.push(at - parsed.sentMs);
   }
 
+  /** A non-streamed answer arrived whole at `at`: every delta at once (TTFT = total latency). */
+  whole(at: number, deltas: number): void {
+    for (let i = 0; i < deltas; i++) this.arrivals.push(at);
+    this.lastSeq = deltas - 1;
+  }
+
   fail(message: string): void {
     this.error ??= message;
     this.close();
@@ -113,25 +122,31 @@ function agentFor(origin: string): Agent {
   return agent;
 }
 
-function sseBody(messages: number, shape: StreamShape): string {
-  return JSON.stringify({
-    model: UPSTREAM_MODEL,
-    messages: promptMessages(messages),
-    stream: true,
-    stream_options: { include_usage: true },
-    ...(shape.kind === 'tools' ? { tools: [{ type: 'function', function: BENCH_TOOL }] } : {}),
-  });
+/** Bodies built once per (target, settings): a 100 KB agent body is not rebuilt per stream. */
+const bodies = new Map<string, string>();
+function sseBody(cmd: RunCommand): string {
+  const rest = cmd.target === 'r';
+  const stream = !(rest && cmd.nonStream);
+  const key = `${cmd.target} ${cmd.body} ${cmd.promptMessages} ${stream} ${cmd.shape.kind}`;
+  let body = bodies.get(key);
+  if (body === undefined) {
+    body = chatBody(cmd.body, rest ? GATEWAY_MODEL : UPSTREAM_MODEL, cmd.promptMessages, stream, cmd.shape.kind === 'tools' ? BENCH_TOOL : undefined);
+    bodies.set(key, body);
+  }
+  return body;
 }
 
 function startSse(cmd: RunCommand, rec: Recorder): () => void {
   const url = new URL(cmd.url);
-  const body = sseBody(cmd.promptMessages, cmd.shape);
+  const body = sseBody(cmd);
+  const whole = cmd.target === 'r' && cmd.nonStream;
   const req: ClientRequest = request(
     {
       agent: agentFor(url.origin),
       host: url.hostname,
       port: url.port,
       method: 'POST',
+      // The gateway's REST door is OpenAI's path too (/v1); the pipe and upstream take the same.
       path: `${UPSTREAM_API_PATH}/chat/completions`,
       headers: {
         'content-type': 'application/json',
@@ -148,6 +163,20 @@ function startSse(cmd: RunCommand, rec: Recorder): () => void {
       }
       res.setEncoding('utf8');
       let buf = '';
+      if (whole) {
+        res.on('data', (text: string) => (buf += text));
+        res.on('end', () => {
+          const parsed = JSON.parse(buf) as { object?: string; choices?: Array<{ message?: { content?: string } }> };
+          if (parsed.object === 'chat.completion' && parsed.choices?.[0]?.message?.content) {
+            rec.whole(monoMs(), cmd.shape.deltas);
+            rec.completed = true;
+          } else rec.error ??= `unexpected answer ${buf.slice(0, 80)}`;
+          rec.close();
+        });
+        res.on('error', (err) => rec.fail(`response: ${err.message}`));
+        return;
+      }
+      let counted = 0;
       res.on('data', (text: string) => {
         const at = monoMs();
         buf += text;
@@ -158,13 +187,16 @@ function startSse(cmd: RunCommand, rec: Recorder): () => void {
           if (!event.startsWith('data: ')) continue;
           const data = event.slice(6);
           if (data === '[DONE]') {
+            // Non-stream comparison: a and b count as answered when the whole stream is in.
+            if (cmd.nonStream) rec.whole(at, counted);
             rec.completed = true;
             continue;
           }
           const parsed = JSON.parse(data) as { choices?: Array<{ delta?: { content?: string | null; tool_calls?: Array<{ function?: { arguments?: string } }> } }> };
           const delta = parsed.choices?.[0]?.delta;
           const content = delta?.content ?? delta?.tool_calls?.[0]?.function?.arguments;
-          if (content) rec.delta(content, at);
+          if (content && cmd.nonStream) counted++;
+          else if (content) rec.delta(content, at);
         }
       });
       res.on('end', () => {

@@ -4,14 +4,25 @@
  * upstream's stream, which every process must agree on.
  */
 
-/** Which path a stream takes: (a) direct to the upstream, (b) the bare Node pipe, (c) the gateway. */
-export type Target = 'a' | 'b' | 'c';
+/**
+ * Which path a stream takes: (a) direct to the upstream, (b) the bare Node pipe, (c) the
+ * gateway's subscription, (r) the gateway's OpenAI-compatible REST door.
+ */
+export type Target = 'a' | 'b' | 'c' | 'r';
 
 export const TARGET_LABELS: Record<Target, string> = {
   a: '(a) direct SSE to upstream',
   b: '(b) bare Node pipe',
   c: '(c) gateway chatCompletion',
+  r: '(r) gateway REST /v1/chat/completions',
 };
+
+/**
+ * The request body every HTTP target sends: `tiny` is the prompt alone; `agent` is what a
+ * coding agent sends on every turn (~100 KB: a long system prompt as text parts and two dozen
+ * tools with JSON schemas), where request parsing and translation dominate.
+ */
+export type BodyKind = 'tiny' | 'agent';
 
 /**
  * The upstream's stream: `deltas` deltas, `intervalMs` apart, the first at once; `text` streams
@@ -100,6 +111,13 @@ export interface RunCommand {
   streamsPerSocket: number;
   /** Messages in the prompt (a conversation's history; the last one is the user's). */
   promptMessages: number;
+  /** a, b, r: the request body's kind. */
+  body: BodyKind;
+  /**
+   * r: ask for one chat.completion instead of a stream; a and b still stream (the upstream
+   * always does) and their "TTFT" is then the time to [DONE], so r − a is the added latency.
+   */
+  nonStream: boolean;
 }
 
 export interface CloseCommand {

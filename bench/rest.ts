@@ -1,0 +1,27 @@
+/**
+ * The OpenAI-compatible REST door (issue 13) against a direct client and the bare Node pipe,
+ * with the stream bench's method and processes (bench/stream.ts: separate processes, keep-alive
+ * clients, 64 deltas 20 ms apart): added TTFT and inter-chunk p50/p99 at concurrency 1
+ * (interleaved), 100 and 1000, streaming; then the added latency of non-streaming requests.
+ * Each with a tiny prompt and with a ~100 KB coding-agent body (bench/lib/stream/agent-body.ts),
+ * where request parsing and translation dominate; "CPU ms/stream" is the gateway's CPU per request.
+ *
+ * Any stream-bench flag passes through (`--levels 1,100 --rounds 20`), after these defaults.
+ */
+import { runStreamBench } from './stream';
+
+/** `fixed` flags come after the caller's: a non-streaming pass stays at concurrency 1. */
+const PASSES: Array<{ name: string; flags: string[]; fixed?: string[] }> = [
+  { name: 'rest-tiny', flags: ['--body', 'tiny'] },
+  { name: 'rest-agent', flags: ['--body', 'agent'] },
+  { name: 'rest-tiny-nonstream', flags: ['--body', 'tiny'], fixed: ['--non-stream', '--levels', '1'] },
+  { name: 'rest-agent-nonstream', flags: ['--body', 'agent'], fixed: ['--non-stream', '--levels', '1'] },
+];
+
+export async function run(argv: string[]): Promise<void> {
+  for (const pass of PASSES) {
+    console.log(`\n==== ${pass.name} ====`);
+    // No probe: the stream bench's probe measures the subscription's capacity, not this door's.
+    await runStreamBench(['--targets', 'a,b,r', '--max-probe', '0', ...pass.flags, ...argv, ...(pass.fixed ?? [])], pass.name);
+  }
+}

@@ -1,0 +1,211 @@
+/**
+ * The internal event stream (START, DELTA*, USAGE, DONE) → Anthropic Messages stream events.
+ *
+ * Blocks: a run of reasoning deltas is one `thinking` block, a run of content one `text` block,
+ * each tool call one `tool_use` block; a block is stopped when the next one starts (Anthropic
+ * never interleaves blocks, and clients such as Claude Code emit a block at its stop). Block
+ * indexes are ours, dense from 0.
+ *
+ * Signatures: the internal model delivers thinking signatures only with DONE (reasoningDetails,
+ * one `anthropic-claude-v1` entry per upstream block, in order). Anthropic streams a block's
+ * `signature_delta` right before its `content_block_stop`, and a client must replay the signed
+ * block or the provider rejects the next turn. So when the serving provider signs its thinking
+ * (`signsThinking`) and a thinking block would stop before its signature is known, everything
+ * after it is held back until DONE, then written in order with the signature in place. Thinking
+ * from providers that never sign streams without waiting (signature "").
+ */
+import { ChatEventType, type ChatCompletionEventType, type TokenUsageType } from '../../modules/chat/chat-event.type';
+import type { ReasoningDetail } from '../../providers/chat-model';
+import type { AnthropicStopReason, AnthropicStreamEvent, AnthropicUsage } from './stream-events';
+
+export interface RenderOptions {
+  /** `msg_…` */
+  messageId: string;
+  /** The model as the client named it (Anthropic echoes the request's model). */
+  model: string;
+  /**
+   * Input tokens for `message_start`. The provider's count arrives with USAGE at the end of the
+   * internal stream, so this is an estimate; `message_delta` carries the real cumulative usage.
+   */
+  inputTokensEstimate: number;
+  /** The serving provider signs thinking blocks (Anthropic-dialect and Bedrock Claude). */
+  signsThinking: boolean;
+}
+
+type OpenBlock = { kind: 'thinking'; index: number; run: number } | { kind: 'text'; index: number } | { kind: 'tool'; index: number };
+
+const KNOWN_STOP: ReadonlySet<string> = new Set<AnthropicStopReason>([
+  'end_turn',
+  'max_tokens',
+  'stop_sequence',
+  'tool_use',
+  'pause_turn',
+  'refusal',
+  'model_context_window_exceeded',
+]);
+
+/** The internal finish reason (OpenAI's words, or the provider's own) → Anthropic's stop_reason. */
+export function stopReasonOf(finishReason: string | undefined, madeToolCalls: boolean): AnthropicStopReason {
+  let reason: AnthropicStopReason;
+  switch (finishReason) {
+    case 'length':
+      reason = 'max_tokens';
+      break;
+    case 'tool_calls':
+      reason = 'tool_use';
+      break;
+    case 'content_filter':
+      reason = 'refusal';
+      break;
+    default:
+      reason = finishReason !== undefined && KNOWN_STOP.has(finishReason) ? (finishReason as AnthropicStopReason) : 'end_turn';
+  }
+  // Some providers finish with "stop" after calling tools; Anthropic clients run the tools only on tool_use.
+  return reason === 'end_turn' && madeToolCalls ? 'tool_use' : reason;
+}
+
+/** Internal usage (input includes cache reads and writes) → Anthropic's (input excludes both). */
+export function anthropicUsage(u: Pick<TokenUsageType, 'inputTokens' | 'outputTokens' | 'cachedInputTokens' | 'cacheWriteTokens'>): AnthropicUsage {
+  return {
+    input_tokens: Math.max(0, u.inputTokens - u.cachedInputTokens - u.cacheWriteTokens),
+    cache_creation_input_tokens: u.cacheWriteTokens,
+    cache_read_input_tokens: u.cachedInputTokens,
+    output_tokens: u.outputTokens,
+  };
+}
+
+export class MessageRenderer {
+  private nextIndex = 0;
+  private open: OpenBlock | undefined;
+  private runs = 0;
+  /** Our tool-call index → its block index. */
+  private readonly toolBlocks = new Map<number, number>();
+  private usage: AnthropicUsage | undefined;
+  /** DELTAs waiting for DONE's signatures; undefined while nothing is held. */
+  private held: ChatCompletionEventType[] | undefined;
+  /** Signatures by thinking run, once DONE has said them. */
+  private signatures: Array<string | undefined> | undefined;
+
+  constructor(private readonly opts: RenderOptions) {}
+
+  /** `message_start`, written when the upstream has answered (START). */
+  start(): AnthropicStreamEvent[] {
+    const { messageId, model, inputTokensEstimate } = this.opts;
+    return [
+      {
+        type: 'message_start',
+        message: {
+          id: messageId,
+          type: 'message',
+          role: 'assistant',
+          model,
+          content: [],
+          stop_reason: null,
+          stop_sequence: null,
+          usage: { input_tokens: inputTokensEstimate, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, output_tokens: 0 },
+        },
+      },
+    ];
+  }
+
+  /** Events for one internal event after START (START itself renders nothing more). */
+  push(ev: ChatCompletionEventType): AnthropicStreamEvent[] {
+    switch (ev.type) {
+      case ChatEventType.START:
+        return [];
+      case ChatEventType.DELTA:
+        if (this.held) {
+          this.held.push(ev);
+          return [];
+        }
+        if (this.mustWaitForSignature(ev)) {
+          this.held = [ev];
+          return [];
+        }
+        return this.delta(ev);
+      case ChatEventType.USAGE:
+        if (ev.usage) this.usage = anthropicUsage(ev.usage);
+        return [];
+      case ChatEventType.DONE:
+        return this.done(ev.finishReason, ev.reasoningDetails ?? []);
+    }
+  }
+
+  /** Whether this delta stops a thinking block whose signature only DONE will bring. */
+  private mustWaitForSignature(ev: ChatCompletionEventType): boolean {
+    if (!this.opts.signsThinking || this.signatures || this.open?.kind !== 'thinking') return false;
+    return Boolean(ev.content) || Boolean(ev.toolCalls?.length);
+  }
+
+  private delta(ev: ChatCompletionEventType): AnthropicStreamEvent[] {
+    const out: AnthropicStreamEvent[] = [];
+    if (ev.reasoning) {
+      if (this.open?.kind !== 'thinking') this.begin(out, { kind: 'thinking', index: this.nextIndex, run: this.runs++ }, { type: 'thinking', thinking: '', signature: '' });
+      out.push({ type: 'content_block_delta', index: this.open!.index, delta: { type: 'thinking_delta', thinking: ev.reasoning } });
+    }
+    if (ev.content) {
+      if (this.open?.kind !== 'text') this.begin(out, { kind: 'text', index: this.nextIndex }, { type: 'text', text: '' });
+      out.push({ type: 'content_block_delta', index: this.open!.index, delta: { type: 'text_delta', text: ev.content } });
+    }
+    for (const call of ev.toolCalls ?? []) {
+      if (call.id !== undefined && call.name !== undefined && !this.toolBlocks.has(call.index)) {
+        this.toolBlocks.set(call.index, this.nextIndex);
+        this.begin(out, { kind: 'tool', index: this.nextIndex }, { type: 'tool_use', id: call.id, name: call.name, input: {} });
+      }
+      const index = this.toolBlocks.get(call.index);
+      // A later piece of an earlier call goes to that call's block (clients accumulate by index).
+      if (index !== undefined && call.arguments) {
+        out.push({ type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: call.arguments } });
+      }
+    }
+    return out;
+  }
+
+  private begin(out: AnthropicStreamEvent[], block: OpenBlock, content: Extract<AnthropicStreamEvent, { type: 'content_block_start' }>['content_block']): void {
+    this.stopOpen(out);
+    this.open = block;
+    this.nextIndex++;
+    out.push({ type: 'content_block_start', index: block.index, content_block: content });
+  }
+
+  private stopOpen(out: AnthropicStreamEvent[]): void {
+    const b = this.open;
+    if (!b) return;
+    if (b.kind === 'thinking') {
+      const signature = this.signatures?.[b.run];
+      if (signature) out.push({ type: 'content_block_delta', index: b.index, delta: { type: 'signature_delta', signature } });
+    }
+    out.push({ type: 'content_block_stop', index: b.index });
+    this.open = undefined;
+  }
+
+  private done(finishReason: string | undefined, details: ReasoningDetail[]): AnthropicStreamEvent[] {
+    const claude = details.filter((d) => d.format === 'anthropic-claude-v1');
+    const texts = claude.filter((d) => d.type === 'reasoning.text');
+    this.signatures = texts.map((d) => d.signature);
+    const out: AnthropicStreamEvent[] = [];
+    const held = this.held ?? [];
+    this.held = undefined;
+    for (const ev of held) out.push(...this.delta(ev));
+    this.stopOpen(out);
+    // Signed blocks that streamed no text (display "omitted") and redacted blocks come whole.
+    for (const d of claude) {
+      if (d.type === 'reasoning.text') {
+        if (texts.indexOf(d) < this.runs) continue;
+        const index = this.nextIndex++;
+        out.push({ type: 'content_block_start', index, content_block: { type: 'thinking', thinking: '', signature: '' } });
+        if (d.text !== '') out.push({ type: 'content_block_delta', index, delta: { type: 'thinking_delta', thinking: d.text } });
+        if (d.signature) out.push({ type: 'content_block_delta', index, delta: { type: 'signature_delta', signature: d.signature } });
+        out.push({ type: 'content_block_stop', index });
+      } else {
+        const index = this.nextIndex++;
+        out.push({ type: 'content_block_start', index, content_block: { type: 'redacted_thinking', data: d.data } });
+        out.push({ type: 'content_block_stop', index });
+      }
+    }
+    const usage = this.usage ?? { input_tokens: this.opts.inputTokensEstimate, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, output_tokens: 0 };
+    out.push({ type: 'message_delta', delta: { stop_reason: stopReasonOf(finishReason, this.toolBlocks.size > 0), stop_sequence: null }, usage });
+    out.push({ type: 'message_stop' });
+    return out;
+  }
+}

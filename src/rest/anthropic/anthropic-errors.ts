@@ -3,7 +3,8 @@
  * status Anthropic uses for each type (https://docs.anthropic.com/en/api/errors). SDK clients
  * pick their exception class by status and retry 408/409/429/5xx/529 by themselves.
  */
-import type { AppError, ErrorCode } from '../../errors/app-error';
+import type { AppError } from '../../errors/app-error';
+import { httpStatusOf } from '../http-status';
 import type { AnthropicStreamEvent } from './stream-events';
 
 export type AnthropicErrorType =
@@ -23,23 +24,20 @@ export interface AnthropicErrorBody {
   error: { type: AnthropicErrorType; message: string };
 }
 
-const BY_CODE: Record<ErrorCode, { status: number; type: AnthropicErrorType }> = {
-  UNAUTHENTICATED: { status: 401, type: 'authentication_error' },
-  FORBIDDEN: { status: 403, type: 'permission_error' },
-  NOT_FOUND: { status: 404, type: 'not_found_error' },
-  MODEL_NOT_FOUND: { status: 404, type: 'not_found_error' },
-  BAD_USER_INPUT: { status: 400, type: 'invalid_request_error' },
-  CONFLICT: { status: 409, type: 'invalid_request_error' },
-  // The caller's own setup (no key for this model, a provider key rejected or switched off): not a
-  // gateway credential problem, so not 401, which makes Claude Code ask the user to log in again.
-  NO_KEY_FOR_MODEL: { status: 403, type: 'permission_error' },
-  BYOK_KEY_INVALID: { status: 403, type: 'permission_error' },
-  BYOK_KEY_DISABLED: { status: 403, type: 'permission_error' },
-  UPSTREAM_ERROR: { status: 502, type: 'api_error' },
-  UPSTREAM_RATE_LIMITED: { status: 429, type: 'rate_limit_error' },
-  UPSTREAM_INSUFFICIENT_FUNDS: { status: 402, type: 'billing_error' },
-  RATE_LIMITED: { status: 429, type: 'rate_limit_error' },
-  INTERNAL_SERVER_ERROR: { status: 500, type: 'api_error' },
+/** Anthropic's type for each status the REST doors answer with (rest/http-status.ts). */
+const BY_STATUS: Record<number, AnthropicErrorType> = {
+  400: 'invalid_request_error',
+  401: 'authentication_error',
+  402: 'billing_error',
+  403: 'permission_error',
+  404: 'not_found_error',
+  409: 'invalid_request_error',
+  413: 'request_too_large',
+  429: 'rate_limit_error',
+  500: 'api_error',
+  502: 'api_error',
+  504: 'timeout_error',
+  529: 'overloaded_error',
 };
 
 /**
@@ -57,7 +55,8 @@ function upstreamOverloaded(err: AppError): boolean {
 
 export function anthropicError(err: AppError): { status: number; body: AnthropicErrorBody } {
   if (upstreamOverloaded(err)) return { status: 529, body: { type: 'error', error: { type: 'overloaded_error', message: err.message } } };
-  const { status, type } = BY_CODE[err.code];
+  const status = httpStatusOf(err);
+  const type = BY_STATUS[status] ?? (status >= 500 ? 'api_error' : 'invalid_request_error');
   return { status, body: { type: 'error', error: { type, message: err.message } } };
 }
 

@@ -6,13 +6,13 @@
  * never interleaves blocks, and clients such as Claude Code emit a block at its stop). Block
  * indexes are ours, dense from 0.
  *
- * Signatures: the internal model delivers thinking signatures only with DONE (reasoningDetails,
- * one `anthropic-claude-v1` entry per upstream block, in order). Anthropic streams a block's
- * `signature_delta` right before its `content_block_stop`, and a client must replay the signed
- * block or the provider rejects the next turn. So when the serving provider signs its thinking
- * (`signsThinking`) and a thinking block would stop before its signature is known, everything
- * after it is held back until DONE, then written in order with the signature in place. Thinking
- * from providers that never sign streams without waiting (signature "").
+ * Signatures: the door asks the chat service for `sealed` deltas, which carry each upstream
+ * thinking block's replay detail at that block's end. An `anthropic-claude-v1` text detail
+ * becomes the open thinking block's `signature_delta` right before its `content_block_stop`
+ * (as Anthropic streams it), or a whole block when no thinking text streamed (display
+ * "omitted"); a redacted one becomes a whole `redacted_thinking` block. Details of other
+ * formats (Gemini signatures, reasoning_content) have no Anthropic block and are not shown.
+ * Thinking from providers that never sign ends without a signature (signature "").
  */
 import { ChatEventType, type ChatCompletionEventType, type TokenUsageType } from '../../modules/chat/chat-event.type';
 import type { ReasoningDetail } from '../../providers/chat-model';
@@ -28,11 +28,9 @@ export interface RenderOptions {
    * internal stream, so this is an estimate; `message_delta` carries the real cumulative usage.
    */
   inputTokensEstimate: number;
-  /** The serving provider signs thinking blocks (Anthropic-dialect and Bedrock Claude). */
-  signsThinking: boolean;
 }
 
-type OpenBlock = { kind: 'thinking'; index: number; run: number } | { kind: 'text'; index: number } | { kind: 'tool'; index: number };
+type OpenBlock = { kind: 'thinking'; index: number } | { kind: 'text'; index: number } | { kind: 'tool'; index: number };
 
 const KNOWN_STOP: ReadonlySet<string> = new Set<AnthropicStopReason>([
   'end_turn',
@@ -77,14 +75,11 @@ export function anthropicUsage(u: Pick<TokenUsageType, 'inputTokens' | 'outputTo
 export class MessageRenderer {
   private nextIndex = 0;
   private open: OpenBlock | undefined;
-  private runs = 0;
   /** Our tool-call index → its block index. */
   private readonly toolBlocks = new Map<number, number>();
   private usage: AnthropicUsage | undefined;
-  /** DELTAs waiting for DONE's signatures; undefined while nothing is held. */
-  private held: ChatCompletionEventType[] | undefined;
-  /** Signatures by thinking run, once DONE has said them. */
-  private signatures: Array<string | undefined> | undefined;
+  /** `anthropic-claude-v1` details already rendered from sealed deltas (DONE repeats them all). */
+  private sealed = 0;
 
   constructor(private readonly opts: RenderOptions) {}
 
@@ -114,14 +109,6 @@ export class MessageRenderer {
       case ChatEventType.START:
         return [];
       case ChatEventType.DELTA:
-        if (this.held) {
-          this.held.push(ev);
-          return [];
-        }
-        if (this.mustWaitForSignature(ev)) {
-          this.held = [ev];
-          return [];
-        }
         return this.delta(ev);
       case ChatEventType.USAGE:
         if (ev.usage) this.usage = anthropicUsage(ev.usage);
@@ -131,17 +118,16 @@ export class MessageRenderer {
     }
   }
 
-  /** Whether this delta stops a thinking block whose signature only DONE will bring. */
-  private mustWaitForSignature(ev: ChatCompletionEventType): boolean {
-    if (!this.opts.signsThinking || this.signatures || this.open?.kind !== 'thinking') return false;
-    return Boolean(ev.content) || Boolean(ev.toolCalls?.length);
-  }
-
   private delta(ev: ChatCompletionEventType): AnthropicStreamEvent[] {
     const out: AnthropicStreamEvent[] = [];
     if (ev.reasoning) {
-      if (this.open?.kind !== 'thinking') this.begin(out, { kind: 'thinking', index: this.nextIndex, run: this.runs++ }, { type: 'thinking', thinking: '', signature: '' });
+      if (this.open?.kind !== 'thinking') this.begin(out, { kind: 'thinking', index: this.nextIndex }, { type: 'thinking', thinking: '', signature: '' });
       out.push({ type: 'content_block_delta', index: this.open!.index, delta: { type: 'thinking_delta', thinking: ev.reasoning } });
+    }
+    // A seal ends the thinking block before it (so before any content of the same delta).
+    if (ev.sealed?.format === 'anthropic-claude-v1') {
+      this.seal(out, ev.sealed);
+      this.sealed++;
     }
     if (ev.content) {
       if (this.open?.kind !== 'text') this.begin(out, { kind: 'text', index: this.nextIndex }, { type: 'text', text: '' });
@@ -171,38 +157,34 @@ export class MessageRenderer {
   private stopOpen(out: AnthropicStreamEvent[]): void {
     const b = this.open;
     if (!b) return;
-    if (b.kind === 'thinking') {
-      const signature = this.signatures?.[b.run];
-      if (signature) out.push({ type: 'content_block_delta', index: b.index, delta: { type: 'signature_delta', signature } });
-    }
     out.push({ type: 'content_block_stop', index: b.index });
     this.open = undefined;
   }
 
-  private done(finishReason: string | undefined, details: ReasoningDetail[]): AnthropicStreamEvent[] {
-    const claude = details.filter((d) => d.format === 'anthropic-claude-v1');
-    const texts = claude.filter((d) => d.type === 'reasoning.text');
-    this.signatures = texts.map((d) => d.signature);
-    const out: AnthropicStreamEvent[] = [];
-    const held = this.held ?? [];
-    this.held = undefined;
-    for (const ev of held) out.push(...this.delta(ev));
-    this.stopOpen(out);
-    // Signed blocks that streamed no text (display "omitted") and redacted blocks come whole.
-    for (const d of claude) {
-      if (d.type === 'reasoning.text') {
-        if (texts.indexOf(d) < this.runs) continue;
-        const index = this.nextIndex++;
-        out.push({ type: 'content_block_start', index, content_block: { type: 'thinking', thinking: '', signature: '' } });
-        if (d.text !== '') out.push({ type: 'content_block_delta', index, delta: { type: 'thinking_delta', thinking: d.text } });
-        if (d.signature) out.push({ type: 'content_block_delta', index, delta: { type: 'signature_delta', signature: d.signature } });
-        out.push({ type: 'content_block_stop', index });
-      } else {
-        const index = this.nextIndex++;
-        out.push({ type: 'content_block_start', index, content_block: { type: 'redacted_thinking', data: d.data } });
-        out.push({ type: 'content_block_stop', index });
-      }
+  /** A thinking block's end: its signature on the open thinking block, else a whole block. */
+  private seal(out: AnthropicStreamEvent[], d: ReasoningDetail): void {
+    if (d.type === 'reasoning.text' && this.open?.kind === 'thinking') {
+      if (d.signature) out.push({ type: 'content_block_delta', index: this.open.index, delta: { type: 'signature_delta', signature: d.signature } });
+      this.stopOpen(out);
+      return;
     }
+    this.stopOpen(out);
+    const index = this.nextIndex++;
+    if (d.type === 'reasoning.encrypted') {
+      out.push({ type: 'content_block_start', index, content_block: { type: 'redacted_thinking', data: d.data } });
+    } else {
+      out.push({ type: 'content_block_start', index, content_block: { type: 'thinking', thinking: '', signature: '' } });
+      if (d.text !== '') out.push({ type: 'content_block_delta', index, delta: { type: 'thinking_delta', thinking: d.text } });
+      if (d.signature) out.push({ type: 'content_block_delta', index, delta: { type: 'signature_delta', signature: d.signature } });
+    }
+    out.push({ type: 'content_block_stop', index });
+  }
+
+  private done(finishReason: string | undefined, details: ReasoningDetail[]): AnthropicStreamEvent[] {
+    const out: AnthropicStreamEvent[] = [];
+    this.stopOpen(out);
+    // Details no sealed delta brought (a stream without seals) come whole, after the rest.
+    for (const d of details.filter((x) => x.format === 'anthropic-claude-v1').slice(this.sealed)) this.seal(out, d);
     const usage = this.usage ?? { input_tokens: this.opts.inputTokensEstimate, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, output_tokens: 0 };
     out.push({ type: 'message_delta', delta: { stop_reason: stopReasonOf(finishReason, this.toolBlocks.size > 0), stop_sequence: null }, usage });
     out.push({ type: 'message_stop' });

@@ -14,6 +14,7 @@ describe('Anthropic error shape', () => {
     ['UPSTREAM_INSUFFICIENT_FUNDS', 402, 'billing_error'],
     ['UPSTREAM_ERROR', 502, 'api_error'],
     ['INTERNAL_SERVER_ERROR', 500, 'api_error'],
+    ['CONFLICT', 409, 'invalid_request_error'],
   ] as const)('%s → %i %s', (code, status, type) => {
     expect(anthropicError(new AppError(code, 'why'))).toEqual({ status, body: { type: 'error', error: { type, message: 'why' } } });
   });
@@ -29,5 +30,14 @@ describe('Anthropic error shape', () => {
     expect(sseFrame(anthropicErrorEvent(new AppError('UPSTREAM_ERROR', 'OpenAI stream error: boom')))).toBe(
       'event: error\ndata: {"type":"error","error":{"type":"api_error","message":"OpenAI stream error: boom"}}\n\n',
     );
+  });
+});
+
+describe('Anthropic error shape: statuses an error carries itself', () => {
+  it('413 from the body reader is request_too_large', () => {
+    expect(anthropicError(new AppError('BAD_USER_INPUT', 'too big', { httpStatus: 413 }))).toEqual({
+      status: 413,
+      body: { type: 'error', error: { type: 'request_too_large', message: 'too big' } },
+    });
   });
 });

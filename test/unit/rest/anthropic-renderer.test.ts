@@ -15,7 +15,7 @@ const start: ChatCompletionEventType = {
   type: ChatEventType.START,
   requestId,
   provider: ProviderId.ANTHROPIC,
-  keySource: KeySource.USER,
+  keySource: KeySource.BYOK,
   keyId: 'k1',
   keyHint: 'sk-…f3a9',
   upstreamModel: 'claude-x',
@@ -35,7 +35,8 @@ const done = (finishReason: string, reasoningDetails?: ReasoningDetail[]): ChatC
   ...(reasoningDetails ? { reasoningDetails } : {}),
 });
 
-const opts: RenderOptions = { messageId: 'msg_01', model: 'claude-x', inputTokensEstimate: 10, signsThinking: true };
+const opts: RenderOptions = { messageId: 'msg_01', model: 'claude-x', inputTokensEstimate: 10 };
+const seal = (sealed: ReasoningDetail): ChatCompletionEventType => ({ type: ChatEventType.DELTA, requestId, sealed });
 
 /** Renders a whole stream and returns its bytes, and the events after each input (to see what waits). */
 function render(events: ChatCompletionEventType[], o: RenderOptions = opts): { bytes: string; steps: AnthropicStreamEvent[][] } {
@@ -64,18 +65,17 @@ describe('Anthropic Messages SSE rendering (byte-level goldens)', () => {
     expect(bytes).toBe(golden('tool-use.sse'));
   });
 
-  it('thinking from a signing provider: the signature_delta lands before the thinking block stops', () => {
-    const details: ReasoningDetail[] = [{ type: 'reasoning.text', text: 'Two lookups.', signature: 'EqQBsig', format: 'anthropic-claude-v1', index: 0 }];
-    const { bytes, steps } = render([start, think('Two '), think('lookups.'), text('Checking.'), usage(44, 20), done('stop', details)]);
+  it('thinking: the sealed detail puts the signature_delta right before the thinking block stops', () => {
+    const detail: ReasoningDetail = { type: 'reasoning.text', text: 'Two lookups.', signature: 'EqQBsig', format: 'anthropic-claude-v1', index: 0 };
+    const { bytes, steps } = render([start, think('Two '), think('lookups.'), seal(detail), text('Checking.'), usage(44, 20), done('stop', [detail])]);
     expect(bytes).toBe(golden('thinking.sse'));
-    // Thinking streamed live; the text waited for DONE, which carries the signature.
-    expect(steps[2]!.map((e) => e.type)).toEqual(['content_block_start', 'content_block_delta']);
-    expect(steps[3]).toHaveLength(1);
-    expect(steps[4]).toEqual([]);
+    // Everything is written as it arrives: the seal closes the block before the text starts.
+    expect(steps[4]!.map((e) => e.type)).toEqual(['content_block_delta', 'content_block_stop']);
+    expect(steps[5]!.map((e) => e.type)).toEqual(['content_block_start', 'content_block_delta']);
   });
 
-  it('thinking from a provider that never signs streams without waiting and has no signature', () => {
-    const { steps } = render([{ ...start, provider: ProviderId.MOONSHOTAI }, think('Hmm.'), text('Hi'), done('stop')], { ...opts, signsThinking: false });
+  it('thinking nobody signs ends without a signature when the text starts', () => {
+    const { steps } = render([{ ...start, provider: ProviderId.MOONSHOTAI }, think('Hmm.'), text('Hi'), done('stop')]);
     expect(steps[3]).toEqual([
       { type: 'content_block_stop', index: 0 },
       { type: 'content_block_start', index: 1, content_block: { type: 'text', text: '' } },
@@ -83,20 +83,30 @@ describe('Anthropic Messages SSE rendering (byte-level goldens)', () => {
     ]);
   });
 
-  it('signed blocks that streamed no text and redacted blocks come whole at the end, in order', () => {
-    const details: ReasoningDetail[] = [
-      { type: 'reasoning.text', text: '', signature: 'sigA', format: 'anthropic-claude-v1', index: 0 },
-      { type: 'reasoning.encrypted', data: 'EmwKAh', format: 'anthropic-claude-v1', index: 1 },
-      { type: 'reasoning.encrypted', data: 'gem', format: 'google-gemini-v1', index: 2, id: 'call_1' },
-    ];
+  it('a seal without streamed thinking (display omitted) and a redacted block come whole, where they were; other formats are not shown', () => {
+    const omitted: ReasoningDetail = { type: 'reasoning.text', text: '', signature: 'sigA', format: 'anthropic-claude-v1', index: 0 };
+    const redacted: ReasoningDetail = { type: 'reasoning.encrypted', data: 'EmwKAh', format: 'anthropic-claude-v1', index: 1 };
+    const gemini: ReasoningDetail = { type: 'reasoning.encrypted', data: 'gem', format: 'google-gemini-v1', index: 2, id: 'call_1' };
     const r = new MessageRenderer(opts);
     const a = new MessageAssembler();
     a.add(r.start());
-    for (const e of [start, text('Hi'), usage(5, 1), done('stop', details)]) a.add(r.push(e));
+    for (const e of [start, seal(omitted), seal(redacted), text('Hi'), seal(gemini), usage(5, 1), done('stop', [omitted, redacted, gemini])]) a.add(r.push(e));
     expect(a.result().content).toEqual([
-      { type: 'text', text: 'Hi' },
       { type: 'thinking', thinking: '', signature: 'sigA' },
       { type: 'redacted_thinking', data: 'EmwKAh' },
+      { type: 'text', text: 'Hi' },
+    ]);
+  });
+
+  it('details only DONE brings (no seals) still reach the client, after the rest', () => {
+    const detail: ReasoningDetail = { type: 'reasoning.text', text: 'x', signature: 'sigB', format: 'anthropic-claude-v1', index: 0 };
+    const r = new MessageRenderer(opts);
+    const a = new MessageAssembler();
+    a.add(r.start());
+    for (const e of [start, text('Hi'), done('stop', [detail])]) a.add(r.push(e));
+    expect(a.result().content).toEqual([
+      { type: 'text', text: 'Hi' },
+      { type: 'thinking', thinking: 'x', signature: 'sigB' },
     ]);
   });
 
@@ -108,6 +118,7 @@ describe('Anthropic Messages SSE rendering (byte-level goldens)', () => {
     for (const e of [
       start,
       think('Plan.'),
+      seal(details[0]!),
       text('Sure.'),
       calls({ index: 0, id: 'toolu_1', name: 'noargs', arguments: '' }),
       calls({ index: 1, id: 'toolu_2', name: 'get', arguments: '{"q":' }),

@@ -14,6 +14,7 @@ import { UsageService } from '../modules/usage/usage.service';
 import { UsageLive } from '../modules/usage/usage-live';
 import { KeyStatusLive } from '../modules/validation/key-status-live';
 import { ChatService } from '../modules/chat/chat.service';
+import { TokenCountService } from '../modules/chat/token-count.service';
 import { UpstreamOpener } from '../modules/chat/upstream-opener';
 import { StreamSlots } from '../modules/chat/stream-slots';
 import { Router } from '../modules/routing/router';
@@ -60,6 +61,7 @@ export interface Services {
   streamSlots: StreamSlots;
   /** The models a caller can route now (REST model lists). */
   routableModels: RoutableModels;
+  tokenCount: TokenCountService;
   metrics: Metrics;
   logger: Logger;
 }
@@ -92,8 +94,9 @@ export function createServices(deps: {
   const usageRecorder = new UsageRecorder(db, deps.usageQueue, pubsub, metrics, logger);
   const streamSlots = new StreamSlots({ redis: deps.redis, prefix: config.queuePrefix, limits: config.streamsPer, logger });
   const ownerKeys = new OwnerKeys(db, keyChanges, deps.keysTrusted);
+  const router = new Router(ownerKeys, catalog, organizations, config);
   const chat = new ChatService({
-    router: new Router(ownerKeys, catalog, organizations, config),
+    router,
     opener: new UpstreamOpener({ config, db, keyring, keyStatus, validation, logger }),
     usageRecorder,
     metrics,
@@ -125,6 +128,7 @@ export function createServices(deps: {
     chat,
     streamSlots,
     routableModels: new RoutableModels(ownerKeys, catalog, organizations, config),
+    tokenCount: new TokenCountService({ router, config, keyring, logger }),
     metrics,
     logger,
   };

@@ -13,6 +13,8 @@ export interface StreamRendering {
   error(err: AppError): string;
   /** SSE text that closes a successful stream (OpenAI's `data: [DONE]`). */
   end(): string;
+  /** SSE text written while the provider is silent; a comment when unset. */
+  keepAlive?: string;
 }
 
 /** Writes a failure before anything was sent, in the door's error shape and status. */
@@ -37,7 +39,7 @@ export async function streamCompletion(
     const first = await items.next();
     if (first.done) return respondError(res, internal(requestId), { 'x-request-id': requestId });
     if (first.value instanceof AppError) return respondError(res, first.value, { 'x-request-id': requestId });
-    const sse = new SseWriter(res, keepAliveMs);
+    const sse = new SseWriter(res, keepAliveMs, wire.keepAlive);
     sse.open(keyServedHeaders(requestId, first.value.type === ChatEventType.START ? first.value : undefined));
     try {
       let pending = sse.send(wire.event(first.value));

@@ -17,6 +17,8 @@ export class SseWriter {
   constructor(
     private readonly res: ServerResponse,
     private readonly keepAliveMs = KEEP_ALIVE_MS,
+    /** What a keep-alive writes: a comment, or the wire's own event (Anthropic's `ping`). */
+    private readonly keepAliveText = KEEP_ALIVE,
   ) {}
 
   /** Sends the status line and headers at once (the client sees the stream open). */
@@ -69,7 +71,7 @@ export class SseWriter {
 
   private keepAlive(): void {
     if (this.closed) return this.stopTimer();
-    void this.write(KEEP_ALIVE);
+    void this.write(this.keepAliveText);
   }
 
   private stopTimer(): void {

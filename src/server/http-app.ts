@@ -7,6 +7,7 @@ import { bearerToken, sameSecret } from '../auth/tokens';
 import type { Logger } from '../infra/logger';
 import type { Metrics } from '../infra/metrics';
 import { OPENAI_PREFIXES, openAiRoutes } from '../rest/openai/openai-routes';
+import { anthropicRoutes } from '../rest/anthropic/anthropic-routes';
 import { createContext, type GraphQLContext } from './context';
 import type { Services } from '../composition/services';
 import { mountWebConsole } from './web-console';
@@ -64,6 +65,8 @@ export function createHttpApp(deps: {
     }
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
+
+  app.use(anthropicRoutes(services));
 
   app.use(
     '/graphql',

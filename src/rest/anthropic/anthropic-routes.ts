@@ -1,0 +1,133 @@
+/**
+ * The Anthropic Messages door (ARCHITECTURE.md "Front doors"): `POST /v1/messages` (also with
+ * `?beta=true`, as the SDKs' beta client calls it), `POST /v1/messages/count_tokens`, `GET
+ * /v1/models` when the request carries `anthropic-version`, and `HEAD /`, which Claude Code
+ * probes. Thin: wire → internal request, the chat service, events → wire. Tenants, keys and usage
+ * are the service's.
+ */
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Router, type Request, type Response } from 'express';
+import { AppError } from '../../errors/app-error';
+import type { Logger } from '../../infra/logger';
+import { ChatEventType } from '../../modules/chat/chat-event.type';
+import type { Services } from '../../server/services';
+import { collectCompletion, streamCompletion, type StreamRendering } from '../completion-runner';
+import { retryAfterOf } from '../http-status';
+import { DEFAULT_MAX_BODY_BYTES, readJsonBody } from '../json-body';
+import { keyServedHeaders } from '../key-headers';
+import { restCaller } from '../rest-auth';
+import { clientGone } from '../sse-writer';
+import { anthropicError, anthropicErrorEvent } from './anthropic-errors';
+import { gatewayModelId } from './client-model';
+import { MessageAssembler } from './message-assembler';
+import { MessageRenderer } from './message-renderer';
+import { parseCountTokensRequest, parseMessagesRequest } from './messages-request';
+import { anthropicModelList } from './models-list';
+import { PING_FRAME, sseFrame, sseFrames } from './stream-events';
+import { estimateInputTokens } from './token-estimate';
+
+export function anthropicRoutes(services: Services): Router {
+  const r = Router();
+  r.post('/v1/messages', handler(services, messages));
+  r.post('/v1/messages/count_tokens', handler(services, countTokens));
+  // The OpenAI door owns GET /v1/models; Anthropic clients say who they are with this header.
+  r.get('/v1/models', (req, res, next) => (req.headers['anthropic-version'] === undefined ? next() : handler(services, models)(req, res)));
+  r.head('/', (_req, res) => {
+    res.status(200).end();
+  });
+  return r;
+}
+
+type Handle = (services: Services, req: Request, res: Response, requestId: string) => Promise<void>;
+
+/** The one place this door turns a failure into Anthropic's error shape. */
+function handler(services: Services, handle: Handle) {
+  return (req: Request, res: Response): void => {
+    const requestId = randomUUID();
+    handle(services, req, res, requestId).catch((err: unknown) => {
+      const error = err instanceof AppError ? err : unexpected(services.logger, err, requestId);
+      if (res.headersSent) {
+        res.end();
+        return;
+      }
+      // A body left unread (refused while arriving) must not be parsed as the next request.
+      respondError(res, error, { 'x-request-id': requestId, ...(req.complete ? {} : { connection: 'close' }) });
+    });
+  };
+}
+
+function unexpected(logger: Logger, err: unknown, requestId: string): AppError {
+  logger.error({ err, requestId }, 'unexpected error on the Anthropic door');
+  return new AppError('INTERNAL_SERVER_ERROR', `Internal server error (request id ${requestId})`, { requestId });
+}
+
+function respondError(res: ServerResponse, err: AppError, headers: Record<string, string>): void {
+  const { status, body } = anthropicError(err);
+  const retryAfter = retryAfterOf(err);
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    ...headers,
+    ...(retryAfter !== undefined ? { 'retry-after': String(retryAfter) } : {}),
+  });
+  res.end(JSON.stringify(body));
+}
+
+function anthropicBeta(req: IncomingMessage): string | string[] | undefined {
+  return req.headers['anthropic-beta'];
+}
+
+async function messages(services: Services, req: Request, res: Response, requestId: string): Promise<void> {
+  const caller = await restCaller(services, req, { apiKeyHeader: true });
+  const { input, stream } = parseMessagesRequest(await readJsonBody(req, DEFAULT_MAX_BODY_BYTES), anthropicBeta(req));
+  const model = input.model;
+  input.model = gatewayModelId(services.catalog, model);
+  if (caller.organizationId) input.organizationId = caller.organizationId;
+  const signal = clientGone(res);
+  const renderer = new MessageRenderer({ messageId: `msg_${requestId.replace(/-/g, '')}`, model, inputTokensEstimate: estimateInputTokens(input) });
+  const items = services.chat.stream(caller.principal, input, requestId, signal, { seals: true });
+  if (stream) {
+    const wire: StreamRendering = {
+      event: (ev) => sseFrames(ev.type === ChatEventType.START ? renderer.start() : renderer.push(ev)),
+      error: (err) => sseFrame(anthropicErrorEvent(err)),
+      end: () => '',
+      keepAlive: PING_FRAME,
+    };
+    await streamCompletion(res, items, requestId, wire, respondError);
+    return;
+  }
+  const { events, error } = await collectCompletion(items);
+  if (signal.aborted) return;
+  const headers = keyServedHeaders(requestId, events.find((e) => e.type === ChatEventType.START));
+  if (error) return respondError(res, error, headers);
+  const message = new MessageAssembler();
+  message.add(renderer.start());
+  for (const ev of events) message.add(renderer.push(ev));
+  res.writeHead(200, { 'content-type': 'application/json', ...headers });
+  res.end(JSON.stringify(message.result()));
+}
+
+/** The provider's own count when Anthropic would serve the request, else an estimate, said so in a header. */
+async function countTokens(services: Services, req: Request, res: Response, requestId: string): Promise<void> {
+  const caller = await restCaller(services, req, { apiKeyHeader: true });
+  const input = parseCountTokensRequest(await readJsonBody(req, DEFAULT_MAX_BODY_BYTES), anthropicBeta(req));
+  input.model = gatewayModelId(services.catalog, input.model);
+  if (caller.organizationId) input.organizationId = caller.organizationId;
+  const counted = await services.tokenCount.count(caller.principal, input, clientGone(res));
+  const headers: Record<string, string> =
+    counted.inputTokens === undefined
+      ? { 'x-request-id': requestId, 'x-byok-token-count': 'estimate' }
+      : {
+          ...keyServedHeaders(requestId, { type: ChatEventType.START, requestId, provider: counted.candidate.provider.id, keySource: counted.candidate.keySource, keyId: counted.candidate.key?.id ?? null, keyHint: counted.candidate.key?.hint ?? null }),
+          'x-byok-token-count': 'provider',
+        };
+  res.writeHead(200, { 'content-type': 'application/json', ...headers });
+  res.end(JSON.stringify({ input_tokens: counted.inputTokens ?? estimateInputTokens(input) }));
+}
+
+async function models(services: Services, req: Request, res: Response, requestId: string): Promise<void> {
+  await restCaller(services, req, { apiKeyHeader: true });
+  const list = anthropicModelList(services.catalog.list(), req.query as Record<string, unknown>);
+  res.writeHead(200, { 'content-type': 'application/json', 'x-request-id': requestId });
+  res.end(JSON.stringify(list));
+}

@@ -86,6 +86,7 @@ function classify(route: MockRoute, base: 'api' | 'account', rest: string, req: 
       if (rest !== '/chat/completions') return undefined;
       return { kind: 'chat', model: bodyModel, unsupported: streamFlag ? undefined : 'only streaming chat is mocked: send "stream": true' };
     case 'anthropic':
+      if (rest === '/messages/count_tokens' && route.provider === ProviderId.ANTHROPIC) return { kind: 'count', model: bodyModel };
       if (rest !== '/messages') return undefined;
       return { kind: 'chat', model: bodyModel, unsupported: streamFlag ? undefined : 'only streaming messages are mocked: send "stream": true' };
     case 'gemini': {
@@ -101,6 +102,21 @@ function classify(route: MockRoute, base: 'api' | 'account', rest: string, req: 
       return { kind: 'chat', model: decodeURIComponent(m[1] ?? ''), unsupported: ok ? undefined : 'only converse-stream is mocked' };
     }
   }
+}
+
+/**
+ * Anthropic's count_tokens: `{"input_tokens": N}`, N a deterministic function of the body (a
+ * third of its JSON length) so tests can tell the provider's count from the gateway's estimate.
+ * Messages-only fields are refused as the real endpoint refuses them.
+ */
+function countTokensAnswer(body: unknown): MockAnswer {
+  for (const field of ['max_tokens', 'stream', 'temperature', 'top_p', 'stop_sequences']) {
+    if (bodyField(body, field) !== undefined) {
+      return jsonAnswer(400, { type: 'error', error: { type: 'invalid_request_error', message: `${field}: Extra inputs are not permitted` } });
+    }
+  }
+  const { model: _model, ...counted } = (body ?? {}) as Record<string, unknown>;
+  return jsonAnswer(200, { input_tokens: Math.ceil(JSON.stringify(counted).length / 3) });
 }
 
 function badAnswer(route: MockRoute, base: 'api' | 'account', presented: string | undefined): MockAnswer {
@@ -225,6 +241,7 @@ export function decide(req: IncomingMockRequest, ctx: DecideContext): Decision {
   if (endpoint.kind === 'validation') {
     return result(endpoint.kind, scenario, now(validationGoodAnswer(provider, rest, cred.key, endpoint.model), delayMs));
   }
+  if (endpoint.kind === 'count') return result('count', scenario, now(countTokensAnswer(req.body), delayMs));
 
   let variant: FixtureVariant = scenario === 'no-usage' ? 'no-usage' : scenario === 'midstream-error' ? 'midstream-error' : 'normal';
   // providers.md §2.10: OpenAI streams usage only when asked with stream_options.include_usage.

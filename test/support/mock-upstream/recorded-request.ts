@@ -4,7 +4,8 @@ import type { ProviderId } from '../../../src/providers/types';
 import type { Scenario } from './scenarios';
 
 /** Which of the provider's routes a request hit. */
-export type EndpointKind = 'validation' | 'chat' | 'public' | 'unknown';
+/** `count`: Anthropic's POST /v1/messages/count_tokens. */
+export type EndpointKind = 'validation' | 'chat' | 'count' | 'public' | 'unknown';
 
 /** One request the mock received, kept in `MockUpstream.requests` in arrival order. */
 export interface RecordedRequest {

@@ -1,0 +1,329 @@
+/**
+ * The Anthropic Messages door end to end, driven by the official `@anthropic-ai/sdk` against the
+ * running service and the mock upstream: Claude models pass through to Anthropic, OpenAI and
+ * Gemini models are translated both ways (tool calls out, tool results back in).
+ */
+import path from 'node:path';
+import Anthropic from '@anthropic-ai/sdk';
+import { createCatalog } from '../../src/catalog/catalog';
+import { ProviderId } from '../../src/providers/types';
+import { startTestApp, type TestApp } from '../support/app';
+import { addKey, mockKeyInput } from '../support/keys';
+import { startMockUpstream, type MockUpstream, type RecordedRequest } from '../support/mock-upstream';
+import { leakedSecrets } from '../support/secret-scan';
+import { FAST_VALIDATION_ENV } from '../support/validation-env';
+import { waitFor } from '../support/wait';
+
+const UPSTREAM = path.resolve(__dirname, '../fixtures/rest/anthropic/upstream');
+const PROVIDERS = '../../../providers';
+const catalog = createCatalog();
+const OPENAI_MODEL = catalog.list(ProviderId.OPENAI)[0]!;
+const GEMINI_MODEL = catalog.list(ProviderId.GOOGLE)[0]!;
+
+const weatherTool = {
+  name: 'get_weather',
+  description: 'Current weather',
+  input_schema: { type: 'object' as const, properties: { city: { type: 'string' } }, required: ['city'] },
+};
+const ask = { role: 'user' as const, content: 'Weather in Paris?' };
+const PNG = 'iVBORw0KGgoAAAANSUhEUg==';
+
+describe('Anthropic Messages door (official SDK)', () => {
+  let mock: MockUpstream;
+  let t: TestApp;
+  let client: Anthropic;
+  let token: string;
+  const secrets: string[] = [];
+  const transcript: string[] = [];
+
+  /** A user holding one Anthropic key of `scenario`, and a client for them. */
+  async function userWithAnthropicKey(scenario: Parameters<typeof mockKeyInput>[1]): Promise<{ client: Anthropic; id: string }> {
+    const u = await t.createUser();
+    const { input, secret } = mockKeyInput('ANTHROPIC', scenario);
+    secrets.push(secret);
+    await addKey(t, u.token, input);
+    return { client: new Anthropic({ apiKey: u.token, baseURL: t.url, maxRetries: 0 }), id: u.id };
+  }
+
+  const chatRequests = (provider: ProviderId): RecordedRequest[] => mock.requests.filter((r) => r.endpoint === 'chat' && r.provider === provider);
+
+  beforeAll(async () => {
+    mock = await startMockUpstream({
+      fixtures: {
+        dir: UPSTREAM,
+        table: {
+          [ProviderId.ANTHROPIC]: {
+            file: 'anthropic-tools.sse',
+            noUsageFile: `${PROVIDERS}/anthropic_messages/anthropic.no-usage.sse`,
+            midstreamErrorFile: `${PROVIDERS}/anthropic_messages/anthropic_messages-midstream-error.sse`,
+          },
+          [ProviderId.OPENAI]: {
+            file: 'openai-tools.sse',
+            noUsageFile: `${PROVIDERS}/openai_chat/openai.no-usage.sse`,
+            midstreamErrorFile: `${PROVIDERS}/openai_chat/openai_chat-midstream-error.sse`,
+          },
+          [ProviderId.GOOGLE]: {
+            file: 'gemini-tools.sse',
+            noUsageFile: `${PROVIDERS}/gemini/google.no-usage.sse`,
+            midstreamErrorFile: `${PROVIDERS}/gemini/gemini-midstream-error.sse`,
+          },
+        },
+      },
+    });
+    t = await startTestApp('anthropic-door', { ...mock.env(), ...FAST_VALIDATION_ENV });
+    const u = await t.createUser();
+    token = u.token;
+    for (const provider of ['ANTHROPIC', 'OPENAI', 'GOOGLE']) {
+      const { input, secret } = mockKeyInput(provider, 'good');
+      secrets.push(secret);
+      await addKey(t, token, input);
+    }
+    client = new Anthropic({ apiKey: token, baseURL: t.url, maxRetries: 0 });
+  });
+  afterAll(async () => {
+    // No key in any response or log line.
+    expect(leakedSecrets(transcript.join('\n') + t.logs.text(), secrets)).toEqual([]);
+    await t.stop();
+    await mock.close();
+  });
+  beforeEach(() => mock.reset());
+
+  it('streams a Claude tool-use turn with thinking as sent, then replays the signed thinking block on the next turn', async () => {
+    const stream = client.messages.stream(
+      {
+        model: 'claude-sonnet-4-6',
+        max_tokens: 4096,
+        system: [{ type: 'text', text: 'You are terse.', cache_control: { type: 'ephemeral' } }],
+        tools: [{ ...weatherTool, cache_control: { type: 'ephemeral' } }],
+        thinking: { type: 'enabled', budget_tokens: 2048 },
+        messages: [ask],
+      },
+      { headers: { 'anthropic-beta': 'interleaved-thinking-2025-05-14' } },
+    );
+    const types: string[] = [];
+    for await (const e of stream) types.push(e.type);
+    const msg = await stream.finalMessage();
+    const { response } = await stream.withResponse();
+    transcript.push(JSON.stringify(msg));
+    expect(msg.content).toMatchObject([
+      { type: 'thinking', thinking: 'Need the weather in Paris.', signature: 'EqQBCgIYAhIMsigWEATHER' },
+      { type: 'text', text: 'Checking.' },
+      { type: 'tool_use', id: 'toolu_01A', name: 'get_weather', input: { city: 'Paris' } },
+    ]);
+    expect(msg.stop_reason).toBe('tool_use');
+    expect(msg.model).toBe('claude-sonnet-4-6');
+    // Cache usage, cumulative, in message_delta (input excludes cache reads and writes).
+    expect(msg.usage).toMatchObject({ input_tokens: 30, cache_creation_input_tokens: 500, cache_read_input_tokens: 1500, output_tokens: 64 });
+    expect(types[0]).toBe('message_start');
+    expect(types.slice(-2)).toEqual(['message_delta', 'message_stop']);
+    expect(response.headers.get('x-byok-provider')).toBe('ANTHROPIC');
+    expect(response.headers.get('x-byok-key-source')).toBe('BYOK');
+
+    // Upstream: the request nearly as sent (golden), the client's beta forwarded.
+    const [up] = chatRequests(ProviderId.ANTHROPIC);
+    expect(up!.headers['anthropic-beta']).toBe('interleaved-thinking-2025-05-14');
+    expect(up!.headers['anthropic-version']).toBeDefined();
+    expect(up!.body).toEqual({
+      model: 'claude-sonnet-4-6',
+      // The internal model adds the thinking budget to max_tokens (dialect behaviour, see the report:
+      // an Anthropic client's max_tokens already includes its budget).
+      max_tokens: 4096 + 2048,
+      stream: true,
+      system: [{ type: 'text', text: 'You are terse.', cache_control: { type: 'ephemeral' } }],
+      tools: [{ ...weatherTool, cache_control: { type: 'ephemeral' } }],
+      thinking: { type: 'enabled', budget_tokens: 2048 },
+      messages: [{ role: 'user', content: 'Weather in Paris?' }],
+    });
+
+    // Next turn: the signed thinking block goes back first and unmodified with the tool result.
+    mock.reset();
+    const next = await client.messages
+      .stream({
+        model: 'claude-sonnet-4-6',
+        max_tokens: 4096,
+        tools: [weatherTool],
+        thinking: { type: 'enabled', budget_tokens: 2048 },
+        messages: [ask, { role: 'assistant', content: msg.content }, { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_01A', content: '18°C' }] }],
+      })
+      .finalMessage();
+    expect(next.stop_reason).toBe('tool_use');
+    const replay = (chatRequests(ProviderId.ANTHROPIC)[0]!.body as { messages: unknown[] }).messages;
+    // (The gateway may add its own cache breakpoint on the last block: toMatchObject.)
+    expect(replay.slice(1)).toMatchObject([
+      {
+        role: 'assistant',
+        content: [
+          { type: 'thinking', thinking: 'Need the weather in Paris.', signature: 'EqQBCgIYAhIMsigWEATHER' },
+          { type: 'text', text: 'Checking.' },
+          { type: 'tool_use', id: 'toolu_01A', name: 'get_weather', input: { city: 'Paris' } },
+        ],
+      },
+      { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_01A', content: '18°C' }] },
+    ]);
+  });
+
+  it('answers a non-streaming request with one message object, the key-served headers and one usage record', async () => {
+    const { data, response } = await client.messages
+      .create({ model: 'anthropic/claude-sonnet-4.6', max_tokens: 1024, tools: [weatherTool], messages: [ask] })
+      .withResponse();
+    transcript.push(JSON.stringify(data));
+    expect(data).toMatchObject({
+      type: 'message',
+      role: 'assistant',
+      model: 'anthropic/claude-sonnet-4.6',
+      stop_reason: 'tool_use',
+      stop_sequence: null,
+      content: [
+        { type: 'thinking', signature: 'EqQBCgIYAhIMsigWEATHER' },
+        { type: 'text', text: 'Checking.' },
+        { type: 'tool_use', id: 'toolu_01A', input: { city: 'Paris' } },
+      ],
+      usage: { input_tokens: 30, cache_creation_input_tokens: 500, cache_read_input_tokens: 1500, output_tokens: 64 },
+    });
+    expect(data.id).toMatch(/^msg_[0-9a-f]{32}$/);
+    expect(response.headers.get('content-type')).toContain('application/json');
+    expect(response.headers.get('x-byok-key-hint')).toMatch(/^sk-\.\.\.\w{4}$/);
+    const requestId = response.headers.get('x-request-id')!;
+    const rows = await waitFor(async () => {
+      const r = (await t.app.db.query('SELECT status, provider, input_tokens, output_tokens FROM usage_records WHERE request_id = $1', [requestId])) as Array<Record<string, unknown>>;
+      return r.length ? r : undefined;
+    }, 'the usage record');
+    expect(rows).toEqual([{ status: 'SUCCEEDED', provider: 'ANTHROPIC', input_tokens: 2030, output_tokens: 64 }]);
+  });
+
+  it.each([
+    ['an OpenAI-dialect model', ProviderId.OPENAI, OPENAI_MODEL.id],
+    ['a Gemini model', ProviderId.GOOGLE, GEMINI_MODEL.id],
+  ])('translates a tool-use turn with %s both ways', async (_label, provider, model) => {
+    const msg = await client.messages.stream({ model, max_tokens: 1024, tools: [weatherTool], messages: [ask] }).finalMessage();
+    transcript.push(JSON.stringify(msg));
+    expect(msg.stop_reason).toBe('tool_use');
+    expect(msg.content).toMatchObject([
+      { type: 'text', text: 'Checking.' },
+      { type: 'tool_use', name: 'get_weather', input: { city: 'Paris' } },
+    ]);
+    const call = msg.content[1] as Anthropic.ToolUseBlock;
+    if (provider === ProviderId.OPENAI) {
+      expect(call.id).toBe('call_a1');
+      expect(msg.usage).toMatchObject({ input_tokens: 30, cache_read_input_tokens: 20, cache_creation_input_tokens: 0, output_tokens: 12 });
+    }
+
+    mock.reset();
+    await client.messages
+      .stream({
+        model,
+        max_tokens: 1024,
+        tools: [weatherTool],
+        messages: [ask, { role: 'assistant', content: msg.content }, { role: 'user', content: [{ type: 'tool_result', tool_use_id: call.id, content: '18°C' }] }],
+      })
+      .finalMessage();
+    const body = chatRequests(provider)[0]!.body as Record<string, unknown>;
+    if (provider === ProviderId.OPENAI) {
+      const messages = body.messages as unknown[];
+      expect(messages).toContainEqual(
+        expect.objectContaining({ role: 'assistant', tool_calls: [{ id: 'call_a1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }] }),
+      );
+      expect(messages).toContainEqual({ role: 'tool', tool_call_id: 'call_a1', content: '18°C' });
+    } else {
+      const contents = body.contents as Array<{ role: string; parts: Array<Record<string, unknown>> }>;
+      expect(contents.find((c) => c.role === 'model')!.parts).toContainEqual(expect.objectContaining({ functionCall: expect.objectContaining({ name: 'get_weather', args: { city: 'Paris' } }) }));
+      expect(contents.at(-1)!.parts).toContainEqual({ functionResponse: expect.objectContaining({ name: 'get_weather' }) });
+    }
+  });
+
+  it('carries images: base64 to an OpenAI model as a data URL, a URL to Claude as a URL source', async () => {
+    await client.messages
+      .stream({
+        model: OPENAI_MODEL.id,
+        max_tokens: 100,
+        messages: [{ role: 'user', content: [{ type: 'image', source: { type: 'base64', media_type: 'image/png', data: PNG } }, { type: 'text', text: 'What is it?' }] }],
+      })
+      .finalMessage();
+    const openaiUser = (chatRequests(ProviderId.OPENAI)[0]!.body as { messages: Array<{ role: string; content: unknown }> }).messages.find((m) => m.role === 'user');
+    expect(openaiUser!.content).toContainEqual(expect.objectContaining({ type: 'image_url', image_url: expect.objectContaining({ url: `data:image/png;base64,${PNG}` }) }));
+
+    await client.messages
+      .stream({
+        model: 'claude-sonnet-4-6',
+        max_tokens: 100,
+        messages: [{ role: 'user', content: [{ type: 'image', source: { type: 'url', url: 'https://example.com/cat.png' } }, { type: 'text', text: 'What is it?' }] }],
+      })
+      .finalMessage();
+    const anthropicUser = (chatRequests(ProviderId.ANTHROPIC)[0]!.body as { messages: Array<{ content: unknown }> }).messages[0]!;
+    expect(anthropicUser.content).toContainEqual({ type: 'image', source: { type: 'url', url: 'https://example.com/cat.png' } });
+  });
+
+  it('answers errors in Anthropic’s shape with the matching status, before and during a stream', async () => {
+    const status = async (p: Promise<unknown>) => {
+      const err = (await p.then(() => undefined, (e: unknown) => e)) as InstanceType<typeof Anthropic.APIError>;
+      expect(err).toBeInstanceOf(Anthropic.APIError);
+      transcript.push(JSON.stringify(err.error));
+      return { status: err.status, type: (err.error as { error?: { type?: string } }).error?.type };
+    };
+    const body = { model: 'claude-sonnet-4-6', max_tokens: 100, messages: [ask] };
+    const anonymous = new Anthropic({ apiKey: 'byok_not_a_token', baseURL: t.url, maxRetries: 0 });
+    expect(await status(anonymous.messages.create(body))).toEqual({ status: 401, type: 'authentication_error' });
+    expect(await status(client.messages.create({ ...body, model: 'nope/none' }))).toEqual({ status: 404, type: 'not_found_error' });
+    expect(await status(client.messages.create({ ...body, max_tokens: 0 }))).toEqual({ status: 400, type: 'invalid_request_error' });
+    expect(await status((await userWithAnthropicKey('bad')).client.messages.create(body))).toEqual({ status: 403, type: 'permission_error' });
+    expect(await status((await userWithAnthropicKey('ratelimited')).client.messages.create(body))).toEqual({ status: 429, type: 'rate_limit_error' });
+    expect(await status((await userWithAnthropicKey('server-error')).client.messages.create(body))).toEqual({ status: 529, type: 'overloaded_error' });
+
+    // After the 200: an `error` event, then the end; the SDK throws it with its type.
+    const mid = (await userWithAnthropicKey('midstream-error')).client.messages.stream(body);
+    const err = (await mid.finalMessage().then(() => undefined, (e: unknown) => e)) as InstanceType<typeof Anthropic.APIError>;
+    expect(err).toBeInstanceOf(Anthropic.APIError);
+    expect(JSON.stringify(err.error)).toContain('overloaded_error');
+  });
+
+  it('aborts the upstream call when the client goes away, and records the request as ABORTED', async () => {
+    const hanging = await userWithAnthropicKey('hang');
+    const ac = new AbortController();
+    const pending = hanging.client.messages.create({ model: 'claude-sonnet-4-6', max_tokens: 100, messages: [ask], stream: true }, { signal: ac.signal });
+    const up = await mock.waitForRequest((r) => r.endpoint === 'chat' && r.scenario === 'hang');
+    ac.abort();
+    await expect(pending).rejects.toThrow();
+    await mock.waitFor((reqs) => reqs.find((r) => r.id === up.id && r.clientClosedEarly));
+    const rows = await waitFor(async () => {
+      const r = (await t.app.db.query('SELECT status FROM usage_records WHERE user_id = $1', [hanging.id])) as Array<{ status: string }>;
+      return r.length ? r : undefined;
+    }, 'the ABORTED usage record');
+    expect(rows).toEqual([{ status: 'ABORTED' }]);
+  });
+
+  it('count_tokens: Anthropic’s own count on an Anthropic route, an estimate said so in a header elsewhere', async () => {
+    const claude = await client.messages.countTokens({ model: 'claude-sonnet-4-6', system: 'Be brief.', tools: [weatherTool], messages: [ask] }).withResponse();
+    const [counted] = mock.requests.filter((r) => r.endpoint === 'count');
+    expect(counted!.path).toBe('/anthropic/v1/messages/count_tokens');
+    const { model: _model, ...sent } = counted!.body as Record<string, unknown>;
+    expect(claude.data.input_tokens).toBe(Math.ceil(JSON.stringify(sent).length / 3));
+    expect(claude.response.headers.get('x-byok-token-count')).toBe('provider');
+    expect(claude.response.headers.get('x-byok-provider')).toBe('ANTHROPIC');
+
+    mock.reset();
+    const other = await client.messages.countTokens({ model: OPENAI_MODEL.id, messages: [ask] }).withResponse();
+    expect(other.data.input_tokens).toBe(Math.ceil('Weather in Paris?'.length / 4));
+    expect(other.response.headers.get('x-byok-token-count')).toBe('estimate');
+    expect(mock.requests).toEqual([]);
+  });
+
+  it('GET /v1/models answers in Anthropic’s list format when anthropic-version is sent', async () => {
+    const page = await client.models.list({ limit: 2 });
+    expect(page.data).toHaveLength(2);
+    expect(page.data[0]).toEqual({ type: 'model', id: catalog.list()[0]!.id, display_name: catalog.list()[0]!.name, created_at: '1970-01-01T00:00:00.000Z' });
+    expect(page.has_more).toBe(true);
+    const all: string[] = [];
+    for await (const m of client.models.list({ limit: 50 })) all.push(m.id);
+    expect(all).toEqual(catalog.list().map((m) => m.id));
+
+    // Without the header the request is not this door's (the OpenAI door answers it).
+    const res = await fetch(`${t.url}/v1/models`, { headers: { authorization: `Bearer ${token}` } });
+    const text = await res.text();
+    expect(text).not.toContain('"type":"model"');
+    expect((await fetch(`${t.url}/v1/models`, { headers: { 'x-api-key': 'byok_wrong', 'anthropic-version': '2023-06-01' } })).status).toBe(401);
+  });
+
+  it('HEAD / answers 200 (Claude Code probes the base URL)', async () => {
+    expect((await fetch(`${t.url}/`, { method: 'HEAD' })).status).toBe(200);
+  });
+});

@@ -265,6 +265,9 @@ describe('Anthropic Messages door (official SDK)', () => {
     expect(await status(anonymous.messages.create(body))).toEqual({ status: 401, type: 'authentication_error' });
     expect(await status(client.messages.create({ ...body, model: 'nope/none' }))).toEqual({ status: 404, type: 'not_found_error' });
     expect(await status(client.messages.create({ ...body, max_tokens: 0 }))).toEqual({ status: 400, type: 'invalid_request_error' });
+    // Organization context as on the OpenAI door: a non-member learns nothing (404).
+    const orgClient = new Anthropic({ apiKey: token, baseURL: t.url, maxRetries: 0, defaultHeaders: { 'x-organization-id': '00000000-0000-4000-8000-000000000000' } });
+    expect(await status(orgClient.messages.create(body))).toEqual({ status: 404, type: 'not_found_error' });
     expect(await status((await userWithAnthropicKey('bad')).client.messages.create(body))).toEqual({ status: 403, type: 'permission_error' });
     expect(await status((await userWithAnthropicKey('ratelimited')).client.messages.create(body))).toEqual({ status: 429, type: 'rate_limit_error' });
     expect(await status((await userWithAnthropicKey('server-error')).client.messages.create(body))).toEqual({ status: 529, type: 'overloaded_error' });
@@ -307,20 +310,24 @@ describe('Anthropic Messages door (official SDK)', () => {
     expect(mock.requests).toEqual([]);
   });
 
-  it('GET /v1/models answers in Anthropic’s list format when anthropic-version is sent', async () => {
+  it('GET /v1/models answers in Anthropic’s list format when anthropic-version is sent, in OpenAI’s otherwise', async () => {
+    // What this caller can route now: the models its Anthropic, OpenAI and Google keys serve.
+    const routable = catalog.list().filter((m) => m.offers.some((o) => [ProviderId.ANTHROPIC, ProviderId.OPENAI, ProviderId.GOOGLE].includes(o.provider)));
     const page = await client.models.list({ limit: 2 });
-    expect(page.data).toHaveLength(2);
-    expect(page.data[0]).toEqual({ type: 'model', id: catalog.list()[0]!.id, display_name: catalog.list()[0]!.name, created_at: '1970-01-01T00:00:00.000Z' });
+    expect(page.data).toEqual(routable.slice(0, 2).map((m) => ({ type: 'model', id: m.id, display_name: m.name, created_at: '1970-01-01T00:00:00.000Z' })));
     expect(page.has_more).toBe(true);
     const all: string[] = [];
-    for await (const m of client.models.list({ limit: 50 })) all.push(m.id);
-    expect(all).toEqual(catalog.list().map((m) => m.id));
+    for await (const m of client.models.list({ limit: 7 })) all.push(m.id);
+    expect(all).toEqual(routable.map((m) => m.id));
 
-    // Without the header the request is not this door's (the OpenAI door answers it).
-    const res = await fetch(`${t.url}/v1/models`, { headers: { authorization: `Bearer ${token}` } });
-    const text = await res.text();
-    expect(text).not.toContain('"type":"model"');
-    expect((await fetch(`${t.url}/v1/models`, { headers: { 'x-api-key': 'byok_wrong', 'anthropic-version': '2023-06-01' } })).status).toBe(401);
+    const openAi = (await (await fetch(`${t.url}/v1/models`, { headers: { authorization: `Bearer ${token}` } })).json()) as { object: string; data: Array<{ id: string; object: string }> };
+    expect(openAi.object).toBe('list');
+    expect(openAi.data.map((m) => m.id)).toEqual(routable.map((m) => m.id));
+    expect(openAi.data[0]!.object).toBe('model');
+
+    const wrong = await fetch(`${t.url}/v1/models`, { headers: { 'x-api-key': 'byok_wrong', 'anthropic-version': '2023-06-01' } });
+    expect(wrong.status).toBe(401);
+    expect(await wrong.json()).toMatchObject({ type: 'error', error: { type: 'authentication_error' } });
   });
 
   it('HEAD / answers 200 (Claude Code probes the base URL)', async () => {

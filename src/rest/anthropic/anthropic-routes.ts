@@ -125,9 +125,14 @@ async function countTokens(services: Services, req: Request, res: Response, requ
   res.end(JSON.stringify({ input_tokens: counted.inputTokens ?? estimateInputTokens(input) }));
 }
 
+/** What the caller can route now, as the OpenAI door lists it (in the caller's organization context). */
 async function models(services: Services, req: Request, res: Response, requestId: string): Promise<void> {
-  await restCaller(services, req, { apiKeyHeader: true });
-  const list = anthropicModelList(services.catalog.list(), req.query as Record<string, unknown>);
+  const caller = await restCaller(services, req, { apiKeyHeader: true });
+  const routable = await services.routableModels.list(caller.principal, caller.organizationId);
+  const list = anthropicModelList(
+    routable.map((r) => r.model),
+    req.query as Record<string, unknown>,
+  );
   res.writeHead(200, { 'content-type': 'application/json', 'x-request-id': requestId });
   res.end(JSON.stringify(list));
 }

@@ -3,10 +3,14 @@
  * running service and the mock upstream: Claude models pass through to Anthropic, OpenAI and
  * Gemini models are translated both ways (tool calls out, tool results back in).
  */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import express from 'express';
 import Anthropic from '@anthropic-ai/sdk';
 import { createCatalog } from '../../src/catalog/catalog';
 import { ProviderId } from '../../src/providers/types';
+import { anthropicRoutes } from '../../src/rest/anthropic/anthropic-routes';
 import { startTestApp, type TestApp } from '../support/app';
 import { addKey, mockKeyInput } from '../support/keys';
 import { startMockUpstream, type MockUpstream, type RecordedRequest } from '../support/mock-upstream';
@@ -191,6 +195,12 @@ describe('Anthropic Messages door (official SDK)', () => {
     expect(rows).toEqual([{ status: 'SUCCEEDED', provider: 'ANTHROPIC', input_tokens: 2030, output_tokens: 64 }]);
   });
 
+  it('serves the SDK’s beta client (POST /v1/messages?beta=true) the same way', async () => {
+    const msg = await client.beta.messages.create({ model: 'claude-sonnet-4-6', max_tokens: 1024, messages: [ask], betas: ['context-management-2025-06-27'] });
+    expect(msg.content.map((b) => b.type)).toEqual(['thinking', 'text', 'tool_use']);
+    expect(chatRequests(ProviderId.ANTHROPIC)[0]!.headers['anthropic-beta']).toBe('context-management-2025-06-27');
+  });
+
   it.each([
     ['an OpenAI-dialect model', ProviderId.OPENAI, OPENAI_MODEL.id],
     ['a Gemini model', ProviderId.GOOGLE, GEMINI_MODEL.id],
@@ -328,6 +338,30 @@ describe('Anthropic Messages door (official SDK)', () => {
     const wrong = await fetch(`${t.url}/v1/models`, { headers: { 'x-api-key': 'byok_wrong', 'anthropic-version': '2023-06-01' } });
     expect(wrong.status).toBe(401);
     expect(await wrong.json()).toMatchObject({ type: 'error', error: { type: 'authentication_error' } });
+  });
+
+  it('pings while the provider is silent, between the deltas it sends', async () => {
+    // The real services behind a second server whose ping interval is short enough to observe.
+    const app = express().use(anthropicRoutes({ services: t.app.services!, maxBodyBytes: 1 << 20, keepAliveMs: 100 }));
+    const server: Server = createServer(app);
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      mock.setSyntheticStream({ deltas: 3, intervalMs: 400 });
+      // Raw bytes: the SDK drops pings before a caller sees them.
+      const res = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/messages`, {
+        method: 'POST',
+        headers: { 'x-api-key': token, 'anthropic-version': '2023-06-01', 'content-type': 'application/json' },
+        body: JSON.stringify({ model: OPENAI_MODEL.id, max_tokens: 100, messages: [ask], stream: true }),
+      });
+      const text = await res.text();
+      const ping = text.indexOf('event: ping\ndata: {"type":"ping"}\n\n');
+      expect(ping).toBeGreaterThan(text.indexOf('event: content_block_delta'));
+      expect(ping).toBeLessThan(text.lastIndexOf('event: content_block_delta'));
+      expect(text.endsWith('event: message_stop\ndata: {"type":"message_stop"}\n\n')).toBe(true);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    }
   });
 
   it('HEAD / answers 200 (Claude Code probes the base URL)', async () => {

@@ -14,7 +14,7 @@ import { ChatEventType } from '../../modules/chat/chat-event.type';
 import type { Services } from '../../server/services';
 import { collectCompletion, streamCompletion, type StreamRendering } from '../completion-runner';
 import { retryAfterOf } from '../http-status';
-import { DEFAULT_MAX_BODY_BYTES, readJsonBody } from '../json-body';
+import { readJsonBody } from '../json-body';
 import { keyServedHeaders } from '../key-headers';
 import { restCaller } from '../rest-auth';
 import { clientGone } from '../sse-writer';
@@ -27,26 +27,34 @@ import { anthropicModelList } from './models-list';
 import { PING_FRAME, sseFrame, sseFrames } from './stream-events';
 import { estimateInputTokens } from './token-estimate';
 
-export function anthropicRoutes(services: Services): Router {
+export interface AnthropicDoorDeps {
+  services: Services;
+  /** The largest request body read (images travel inline as base64). */
+  maxBodyBytes: number;
+  /** Silence after which a `ping` is written (default: the SSE writer's). */
+  keepAliveMs?: number;
+}
+
+export function anthropicRoutes(deps: AnthropicDoorDeps): Router {
   const r = Router();
-  r.post('/v1/messages', handler(services, messages));
-  r.post('/v1/messages/count_tokens', handler(services, countTokens));
+  r.post('/v1/messages', handler(deps, messages));
+  r.post('/v1/messages/count_tokens', handler(deps, countTokens));
   // The OpenAI door owns GET /v1/models; Anthropic clients say who they are with this header.
-  r.get('/v1/models', (req, res, next) => (req.headers['anthropic-version'] === undefined ? next() : handler(services, models)(req, res)));
+  r.get('/v1/models', (req, res, next) => (req.headers['anthropic-version'] === undefined ? next() : handler(deps, models)(req, res)));
   r.head('/', (_req, res) => {
     res.status(200).end();
   });
   return r;
 }
 
-type Handle = (services: Services, req: Request, res: Response, requestId: string) => Promise<void>;
+type Handle = (deps: AnthropicDoorDeps, req: Request, res: Response, requestId: string) => Promise<void>;
 
 /** The one place this door turns a failure into Anthropic's error shape. */
-function handler(services: Services, handle: Handle) {
+function handler(deps: AnthropicDoorDeps, handle: Handle) {
   return (req: Request, res: Response): void => {
     const requestId = randomUUID();
-    handle(services, req, res, requestId).catch((err: unknown) => {
-      const error = err instanceof AppError ? err : unexpected(services.logger, err, requestId);
+    handle(deps, req, res, requestId).catch((err: unknown) => {
+      const error = err instanceof AppError ? err : unexpected(deps.services.logger, err, requestId);
       if (res.headersSent) {
         res.end();
         return;
@@ -77,9 +85,9 @@ function anthropicBeta(req: IncomingMessage): string | string[] | undefined {
   return req.headers['anthropic-beta'];
 }
 
-async function messages(services: Services, req: Request, res: Response, requestId: string): Promise<void> {
+async function messages({ services, maxBodyBytes, keepAliveMs }: AnthropicDoorDeps, req: Request, res: Response, requestId: string): Promise<void> {
   const caller = await restCaller(services, req, { apiKeyHeader: true });
-  const { input, stream } = parseMessagesRequest(await readJsonBody(req, DEFAULT_MAX_BODY_BYTES), anthropicBeta(req));
+  const { input, stream } = parseMessagesRequest(await readJsonBody(req, maxBodyBytes), anthropicBeta(req));
   const model = input.model;
   input.model = gatewayModelId(services.catalog, model);
   if (caller.organizationId) input.organizationId = caller.organizationId;
@@ -93,7 +101,7 @@ async function messages(services: Services, req: Request, res: Response, request
       end: () => '',
       keepAlive: PING_FRAME,
     };
-    await streamCompletion(res, items, requestId, wire, respondError);
+    await streamCompletion(res, items, requestId, wire, respondError, keepAliveMs);
     return;
   }
   const { events, error } = await collectCompletion(items);
@@ -108,9 +116,9 @@ async function messages(services: Services, req: Request, res: Response, request
 }
 
 /** The provider's own count when Anthropic would serve the request, else an estimate, said so in a header. */
-async function countTokens(services: Services, req: Request, res: Response, requestId: string): Promise<void> {
+async function countTokens({ services, maxBodyBytes }: AnthropicDoorDeps, req: Request, res: Response, requestId: string): Promise<void> {
   const caller = await restCaller(services, req, { apiKeyHeader: true });
-  const input = parseCountTokensRequest(await readJsonBody(req, DEFAULT_MAX_BODY_BYTES), anthropicBeta(req));
+  const input = parseCountTokensRequest(await readJsonBody(req, maxBodyBytes), anthropicBeta(req));
   input.model = gatewayModelId(services.catalog, input.model);
   if (caller.organizationId) input.organizationId = caller.organizationId;
   const counted = await services.tokenCount.count(caller.principal, input, clientGone(res));
@@ -126,7 +134,7 @@ async function countTokens(services: Services, req: Request, res: Response, requ
 }
 
 /** What the caller can route now, as the OpenAI door lists it (in the caller's organization context). */
-async function models(services: Services, req: Request, res: Response, requestId: string): Promise<void> {
+async function models({ services }: AnthropicDoorDeps, req: Request, res: Response, requestId: string): Promise<void> {
   const caller = await restCaller(services, req, { apiKeyHeader: true });
   const routable = await services.routableModels.list(caller.principal, caller.organizationId);
   const list = anthropicModelList(

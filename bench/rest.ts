@@ -1,5 +1,6 @@
 /**
- * The OpenAI-compatible REST door (issue 13) against a direct client and the bare Node pipe,
+ * The OpenAI-compatible REST door (issue 13) and the Anthropic Messages door (issue 14, target m:
+ * an Anthropic-dialect upstream with the same pacing) against a direct client and the bare Node pipe,
  * with the stream bench's method and processes (bench/stream.ts: separate processes, keep-alive
  * clients, 64 deltas 20 ms apart): added TTFT and inter-chunk p50/p99 at concurrency 1
  * (interleaved), 100 and 1000, streaming; then the added latency of non-streaming requests.
@@ -22,6 +23,6 @@ export async function run(argv: string[]): Promise<void> {
   for (const pass of PASSES) {
     console.log(`\n==== ${pass.name} ====`);
     // No probe: the stream bench's probe measures the subscription's capacity, not this door's.
-    await runStreamBench(['--targets', 'a,b,r', '--max-probe', '0', ...pass.flags, ...argv, ...(pass.fixed ?? [])], pass.name);
+    await runStreamBench(['--targets', 'a,b,r,m', '--max-probe', '0', ...pass.flags, ...argv, ...(pass.fixed ?? [])], pass.name);
   }
 }

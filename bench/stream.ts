@@ -91,11 +91,11 @@ function parseFlags(argv: string[]) {
     throw new UsageError(`--levels takes a comma list of whole numbers 1-20000, got ${f.levels}`);
   }
   const targets = f.targets.split(',').map((s) => s.trim()) as Target[];
-  if (targets.length === 0 || targets.some((t) => !['a', 'b', 'c', 'r'].includes(t))) throw new UsageError(`--targets takes a comma list of a, b, c, r; got ${f.targets}`);
+  if (targets.length === 0 || targets.some((t) => !['a', 'b', 'c', 'r', 'm'].includes(t))) throw new UsageError(`--targets takes a comma list of a, b, c, r, m; got ${f.targets}`);
   if (f.body !== 'tiny' && f.body !== 'agent') throw new UsageError(`--body takes tiny or agent, got ${f.body}`);
   return {
     levels: [...new Set(levels)].sort((a, b) => a - b),
-    targets: (['a', 'b', 'c', 'r'] as const).filter((t) => targets.includes(t)),
+    targets: (['a', 'b', 'c', 'r', 'm'] as const).filter((t) => targets.includes(t)),
     body: f.body as BodyKind,
     nonStream: f['non-stream'],
     rounds: intInRange('rounds', f.rounds, 1, 2000),
@@ -176,7 +176,7 @@ class Bench {
 
   /** The pid of the process between the client and the upstream for `t`. */
   middlePid(t: Target): number | undefined {
-    return t === 'b' ? this.p.pipe?.child.pid : t === 'c' || t === 'r' ? this.p.gateway?.child.pid : undefined;
+    return t === 'b' ? this.p.pipe?.child.pid : t === 'c' || t === 'r' || t === 'm' ? this.p.gateway?.child.pid : undefined;
   }
 
   /** One run of `concurrency` streams against `t`, measured by the load generator. */
@@ -192,7 +192,7 @@ class Bench {
       rampMs: concurrency > 1 ? this.f.rampMs : 0,
       streamTimeoutMs: this.f.shape.deltas * this.f.shape.intervalMs + this.f.streamTimeoutMs,
       shape: this.f.shape,
-      token: t === 'c' || t === 'r' ? this.p.gateway!.userToken : this.p.gateway!.apiKey,
+      token: t === 'c' || t === 'r' || t === 'm' ? this.p.gateway!.userToken : this.p.gateway!.apiKey,
       streamsPerSocket: this.f.streamsPerSocket,
       promptMessages: this.f.messages,
       body: this.f.body,
@@ -200,7 +200,7 @@ class Bench {
     };
     const w0 = monotonicUs();
     const reply = await lg.request(cmd, isRunReply(id), cmd.streamTimeoutMs + 120_000);
-    if (t === 'c' || t === 'r') {
+    if (t === 'c' || t === 'r' || t === 'm') {
       const list = this.gatewayWindows.get(level) ?? [];
       list.push([w0, monotonicUs()]);
       this.gatewayWindows.set(level, list);
@@ -348,6 +348,22 @@ function verdicts(levels: Map<number, TargetResult[]>, pairedAt1: Partial<Record
           `(paired per round: ${ms2(pairedAt1[g])} vs ${ms2(pairedAt1.b)}); target ≤ ${limit} ms: ${extra <= limit ? 'MET' : 'MISSED'}`,
       );
     }
+  }
+  // Issue 14: the Messages door (m) adds no more than 10 % over the OpenAI door (r) in the same run.
+  for (const [n, rs] of levels) {
+    const a = get(rs, 'a');
+    const r = get(rs, 'r');
+    const m = get(rs, 'm');
+    if (!a || !r || !m) continue;
+    const addR = (r.ttftMs?.p50 ?? NaN) - (a.ttftMs?.p50 ?? NaN);
+    const addM = (m.ttftMs?.p50 ?? NaN) - (a.ttftMs?.p50 ?? NaN);
+    const gapR = r.interChunkMs?.p99 ?? NaN;
+    const gapM = m.interChunkMs?.p99 ?? NaN;
+    const ok = addM <= addR * 1.1 && gapM <= gapR * 1.1;
+    out.push(
+      `concurrency ${n}: ${TARGET_LABELS.m} adds ${ms2(addM)} ms TTFT p50 over (a) vs ${ms2(addR)} ms for (r); inter-chunk p99 ${ms2(gapM)} vs ${ms2(gapR)} ms; ` +
+        `target within 10 % of (r): ${ok ? 'MET' : 'MISSED'}`,
+    );
   }
   const top = [...levels.keys()].filter((n) => n >= 1000).sort((x, y) => x - y)[0];
   for (const g of ['c', 'r'] as const) {

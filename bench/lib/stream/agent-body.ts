@@ -40,6 +40,27 @@ function tool(i: number): Record<string, unknown> {
 }
 
 /**
+ * The same request in Anthropic's Messages shape, for the Messages door (m): the system prompt as
+ * text blocks, the tools with `input_schema` (Anthropic requires `max_tokens`).
+ */
+export function messagesBody(kind: BodyKind, model: string, messages: number, stream: boolean): string {
+  const base: Record<string, unknown> = { model, stream, max_tokens: 4096 };
+  if (kind === 'tiny') return JSON.stringify({ ...base, messages: promptMessages(messages) });
+  const system = Array.from({ length: 8 }, (_, i) => ({ type: 'text', text: `## Section ${i + 1}\n${PARAGRAPH.repeat(40)}` }));
+  return JSON.stringify({
+    ...base,
+    system,
+    messages: promptMessages(Math.max(1, messages)),
+    tools: Array.from({ length: 24 }, (_, i) => {
+      const f = (tool(i) as { function: { name: string; description: string; parameters: unknown } }).function;
+      return { name: f.name, description: f.description, input_schema: f.parameters };
+    }),
+    tool_choice: { type: 'auto' },
+    temperature: 0.2,
+  });
+}
+
+/**
  * The OpenAI-shaped body for `model`: the prompt alone (`tiny`) or the agent's (`agent`), plus
  * `extraTool` (the `--kind tools` stream's tool, which the upstream then calls) when given.
  */

@@ -74,7 +74,7 @@ export function aggregate(target: Target, concurrency: number, deltas: number, r
     }
   }
   const last = runs.at(-1);
-  const mid = target === 'b' ? 'pipe' : target === 'c' || target === 'r' ? 'gateway' : undefined;
+  const mid = target === 'b' ? 'pipe' : target === 'c' || target === 'r' || target === 'm' ? 'gateway' : undefined;
   const lg = runs.map((r) => r.report.loadgen);
   const ownCpu = runs.filter((r) => r.middleCpuS !== undefined);
   const middleCpuS = ownCpu.length > 0 ? ownCpu.reduce((s, r) => s + r.middleCpuS!, 0) : mid ? last?.procs?.[mid]?.cpuS ?? undefined : undefined;

@@ -18,7 +18,7 @@ import { Writable } from 'node:stream';
 import type { LogSummary } from '../log-sink';
 import { deleteRedisPrefix } from '../service';
 import { freePort, spawnNode, REPO_ROOT, type Child } from './procs';
-import { UPSTREAM_API_PATH } from './protocol';
+import { UPSTREAM_ANTHROPIC_PATH, UPSTREAM_API_PATH } from './protocol';
 
 export interface GatewayProc {
   child: Child;
@@ -72,6 +72,7 @@ export async function startGateway(opts: GatewayOptions): Promise<GatewayProc> {
     ADMIN_TOKEN: TEST_ADMIN_TOKEN,
     LOG_LEVEL: 'warn',
     PROVIDER_BASE_URL_OPENAI: `${opts.upstreamUrl}${UPSTREAM_API_PATH}`,
+    PROVIDER_BASE_URL_ANTHROPIC: `${opts.upstreamUrl}${UPSTREAM_ANTHROPIC_PATH}`,
     UPSTREAM_CONNECT_TIMEOUT_MS: LONG_MS,
     UPSTREAM_FIRST_BYTE_TIMEOUT_MS: LONG_MS,
     UPSTREAM_IDLE_TIMEOUT_MS: LONG_MS,
@@ -113,6 +114,13 @@ export async function startGateway(opts: GatewayOptions): Promise<GatewayProc> {
       userToken,
     );
     await waitValid(gql, userToken, added.addByokKey.id);
+    // The Messages door's target (m) is served by an Anthropic key on the same upstream.
+    const claude = await gql.ok<{ addByokKey: { id: string; status: string } }>(
+      'mutation($input: AddByokKeyInput!) { addByokKey(input: $input) { id status } }',
+      { input: { provider: 'ANTHROPIC', apiKey: `sk-ant-bench-${randomBytes(24).toString('hex')}` } },
+      userToken,
+    );
+    await waitValid(gql, userToken, claude.addByokKey.id);
     return {
       child,
       url,

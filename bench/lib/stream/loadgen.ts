@@ -7,6 +7,8 @@
  *         reused across runs), the same request body the gateway sends the upstream.
  *   r     the same HTTP client against the gateway's OpenAI-compatible REST door, with the
  *         user's token and the gateway's model id (and, with `nonStream`, one JSON answer).
+ *   m     the same against the Anthropic Messages door (`x-api-key`, Anthropic's body and
+ *         events; with `nonStream`, one message object).
  *   c     graphql-ws clients (the `graphql-ws` library over `ws`): a pool of connections opened
  *         before the run (ack'd with the user's token), `streamsPerSocket` subscriptions each.
  *
@@ -20,10 +22,11 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import type { Client } from 'graphql-ws';
 import { CHAT } from '../../../test/support/chat';
 import { connectWs } from '../gql';
-import { chatBody } from './agent-body';
+import { chatBody, messagesBody } from './agent-body';
 import {
   BENCH_TOOL,
   GATEWAY_MODEL,
+  MESSAGES_MODEL,
   UPSTREAM_API_PATH,
   UPSTREAM_MODEL,
   monoMs,
@@ -125,12 +128,15 @@ function agentFor(origin: string): Agent {
 /** Bodies built once per (target, settings): a 100 KB agent body is not rebuilt per stream. */
 const bodies = new Map<string, string>();
 function sseBody(cmd: RunCommand): string {
-  const rest = cmd.target === 'r';
+  const rest = cmd.target === 'r' || cmd.target === 'm';
   const stream = !(rest && cmd.nonStream);
   const key = `${cmd.target} ${cmd.body} ${cmd.promptMessages} ${stream} ${cmd.shape.kind}`;
   let body = bodies.get(key);
   if (body === undefined) {
-    body = chatBody(cmd.body, rest ? GATEWAY_MODEL : UPSTREAM_MODEL, cmd.promptMessages, stream, cmd.shape.kind === 'tools' ? BENCH_TOOL : undefined);
+    body =
+      cmd.target === 'm'
+        ? messagesBody(cmd.body, MESSAGES_MODEL, cmd.promptMessages, stream)
+        : chatBody(cmd.body, rest ? GATEWAY_MODEL : UPSTREAM_MODEL, cmd.promptMessages, stream, cmd.shape.kind === 'tools' ? BENCH_TOOL : undefined);
     bodies.set(key, body);
   }
   return body;
@@ -139,7 +145,8 @@ function sseBody(cmd: RunCommand): string {
 function startSse(cmd: RunCommand, rec: Recorder): () => void {
   const url = new URL(cmd.url);
   const body = sseBody(cmd);
-  const whole = cmd.target === 'r' && cmd.nonStream;
+  const messages = cmd.target === 'm';
+  const whole = (cmd.target === 'r' || messages) && cmd.nonStream;
   const req: ClientRequest = request(
     {
       agent: agentFor(url.origin),
@@ -147,11 +154,11 @@ function startSse(cmd: RunCommand, rec: Recorder): () => void {
       port: url.port,
       method: 'POST',
       // The gateway's REST door is OpenAI's path too (/v1); the pipe and upstream take the same.
-      path: `${UPSTREAM_API_PATH}/chat/completions`,
+      path: messages ? '/v1/messages' : `${UPSTREAM_API_PATH}/chat/completions`,
       headers: {
         'content-type': 'application/json',
         accept: 'text/event-stream',
-        authorization: `Bearer ${cmd.token}`,
+        ...(messages ? { 'x-api-key': cmd.token, 'anthropic-version': '2023-06-01' } : { authorization: `Bearer ${cmd.token}` }),
         'content-length': Buffer.byteLength(body),
       },
     },
@@ -166,8 +173,9 @@ function startSse(cmd: RunCommand, rec: Recorder): () => void {
       if (whole) {
         res.on('data', (text: string) => (buf += text));
         res.on('end', () => {
-          const parsed = JSON.parse(buf) as { object?: string; choices?: Array<{ message?: { content?: string } }> };
-          if (parsed.object === 'chat.completion' && parsed.choices?.[0]?.message?.content) {
+          const parsed = JSON.parse(buf) as { object?: string; type?: string; choices?: Array<{ message?: { content?: string } }>; content?: Array<{ text?: string }> };
+          const ok = messages ? parsed.type === 'message' && parsed.content?.[0]?.text : parsed.object === 'chat.completion' && parsed.choices?.[0]?.message?.content;
+          if (ok) {
             rec.whole(monoMs(), cmd.shape.deltas);
             rec.completed = true;
           } else rec.error ??= `unexpected answer ${buf.slice(0, 80)}`;
@@ -182,10 +190,20 @@ function startSse(cmd: RunCommand, rec: Recorder): () => void {
         buf += text;
         let end: number;
         while ((end = buf.indexOf('\n\n')) !== -1) {
-          const event = buf.slice(0, end);
+          let event = buf.slice(0, end);
           buf = buf.slice(end + 2);
+          // Anthropic names each event first (`event: content_block_delta`), then its data.
+          if (messages && event.startsWith('event: ')) event = event.slice(event.indexOf('\n') + 1);
           if (!event.startsWith('data: ')) continue;
           const data = event.slice(6);
+          if (messages) {
+            const ev = JSON.parse(data) as { type?: string; delta?: { text?: string } };
+            if (ev.type === 'message_stop') {
+              if (cmd.nonStream) rec.whole(at, counted);
+              rec.completed = true;
+            } else if (ev.type === 'content_block_delta' && ev.delta?.text) rec.delta(ev.delta.text, at);
+            continue;
+          }
           if (data === '[DONE]') {
             // Non-stream comparison: a and b count as answered when the whole stream is in.
             if (cmd.nonStream) rec.whole(at, counted);

@@ -6,15 +6,17 @@
 
 /**
  * Which path a stream takes: (a) direct to the upstream, (b) the bare Node pipe, (c) the
- * gateway's subscription, (r) the gateway's OpenAI-compatible REST door.
+ * gateway's subscription, (r) the gateway's OpenAI-compatible REST door, (m) the gateway's
+ * Anthropic Messages door to an Anthropic-dialect upstream (same pacing).
  */
-export type Target = 'a' | 'b' | 'c' | 'r';
+export type Target = 'a' | 'b' | 'c' | 'r' | 'm';
 
 export const TARGET_LABELS: Record<Target, string> = {
   a: '(a) direct SSE to upstream',
   b: '(b) bare Node pipe',
   c: '(c) gateway chatCompletion',
   r: '(r) gateway REST /v1/chat/completions',
+  m: '(m) gateway REST /v1/messages',
 };
 
 /**
@@ -47,6 +49,10 @@ export const UPSTREAM_MODEL = 'gpt-5.4-mini';
 export const GATEWAY_MODEL = 'openai/gpt-5.4-mini';
 /** Under this path the upstream answers; PROVIDER_BASE_URL_OPENAI = upstream url + this. */
 export const UPSTREAM_API_PATH = '/v1';
+/** (m): the Claude model the Messages door asks for; the upstream answers it in Anthropic's dialect. */
+export const MESSAGES_MODEL = 'anthropic/claude-haiku-4.5';
+/** PROVIDER_BASE_URL_ANTHROPIC = upstream url + this (the adapter POSTs `…/messages`). */
+export const UPSTREAM_ANTHROPIC_PATH = '/anthropic/v1';
 
 /**
  * Milliseconds on the system's monotonic clock (CLOCK_MONOTONIC, what `process.hrtime` reads):

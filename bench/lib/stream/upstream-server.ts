@@ -7,6 +7,9 @@
  *                            finish chunk, the usage chunk and `data: [DONE]`, one write each.
  *                            Each delta's content is `<seq>|<write time>|` (monoMs), delta 0's
  *                            also `<request received time>|`.
+ *   POST …/messages          the same stream in Anthropic's Messages dialect (message_start,
+ *                            one text block, message_delta with usage, message_stop), for the
+ *                            Messages door (m): same deltas, same schedule, one write each.
  *   GET  …/models            200 model list (the gateway's key validation).
  *
  * Nothing random: no chunking, no jitter. It reports through IPC how late its own timers fired,
@@ -47,7 +50,29 @@ const stats = { streamsStarted: 0, streamsFinished: 0, streamsCut: 0, modelsCall
 /** Timer lateness histogram in 0.1 ms buckets up to 10 s (the last bucket holds the rest). */
 const late = new Uint32Array(100_001);
 
-function stream(res: ServerResponse, receivedMs: number): void {
+/** Anthropic's SSE around the same delta contents (tools.md §2.2). */
+const anthropicEvent = (type: string, data: string): string => `event: ${type}\ndata: {"type":"${type}",${data}}\n\n`;
+const ANTHROPIC_HEAD =
+  anthropicEvent('message_start', `"message":{"id":"msg_bench","type":"message","role":"assistant","model":"claude-haiku-4-5","content":[],"stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":8,"cache_creation_input_tokens":0,"cache_read_input_tokens":0,"output_tokens":1}}`) +
+  anthropicEvent('content_block_start', '"index":0,"content_block":{"type":"text","text":""}');
+const ANTHROPIC_TAIL =
+  anthropicEvent('content_block_stop', '"index":0') +
+  anthropicEvent('message_delta', `"delta":{"stop_reason":"end_turn","stop_sequence":null},"usage":{"output_tokens":${deltas}}`) +
+  'event: message_stop\ndata: {"type":"message_stop"}\n\n';
+const anthropicDelta = (seq: number, receivedMs: number): string =>
+  anthropicEvent('content_block_delta', `"index":0,"delta":{"type":"text_delta","text":"${seq === 0 ? deltaContent(0, monoMs(), receivedMs) : deltaContent(seq, monoMs())}"}`);
+
+interface Dialect {
+  /** Written with delta 0. */
+  head: string;
+  delta(seq: number, receivedMs: number): string;
+  /** Written after the last delta, in one write (OpenAI: three). */
+  tail: string[];
+}
+const OPENAI: Dialect = { head: '', delta: deltaEvent, tail: [FINISH, USAGE, 'data: [DONE]\n\n'] };
+const ANTHROPIC: Dialect = { head: ANTHROPIC_HEAD, delta: anthropicDelta, tail: [ANTHROPIC_TAIL] };
+
+function stream(res: ServerResponse, receivedMs: number, dialect: Dialect = OPENAI): void {
   stats.streamsStarted++;
   stats.open++;
   stats.peakOpen = Math.max(stats.peakOpen, stats.open);
@@ -68,15 +93,15 @@ function stream(res: ServerResponse, receivedMs: number): void {
   const tick = (): void => {
     if (done) return;
     if (seq > 0) late[Math.min(late.length - 1, Math.max(0, Math.round((monoMs() - (t0 + seq * intervalMs)) * 10)))]!++;
-    res.write(deltaEvent(seq, receivedMs));
+    res.write(seq === 0 ? dialect.head + dialect.delta(0, receivedMs) : dialect.delta(seq, receivedMs));
     seq++;
     if (seq < deltas) {
       timer = setTimeout(tick, Math.max(0, t0 + seq * intervalMs - monoMs()));
       return;
     }
-    res.write(FINISH);
-    res.write(USAGE);
-    res.end('data: [DONE]\n\n');
+    const tail = dialect.tail;
+    for (let i = 0; i < tail.length - 1; i++) res.write(tail[i]!);
+    res.end(tail[tail.length - 1]);
     finish(false);
   };
   tick();
@@ -89,6 +114,7 @@ function handle(req: IncomingMessage, res: ServerResponse): void {
   req.resume();
   req.on('end', () => {
     if (req.method === 'POST' && path.endsWith('/chat/completions')) return stream(res, receivedMs);
+    if (req.method === 'POST' && path.endsWith('/messages')) return stream(res, receivedMs, ANTHROPIC);
     if (req.method === 'GET' && path.endsWith('/models')) {
       stats.modelsCalls++;
       res.writeHead(200, { 'content-type': 'application/json' });

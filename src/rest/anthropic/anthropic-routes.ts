@@ -92,8 +92,13 @@ async function messages({ services, maxBodyBytes, keepAliveMs }: AnthropicDoorDe
   input.model = gatewayModelId(services.catalog, model);
   if (caller.organizationId) input.organizationId = caller.organizationId;
   const signal = clientGone(res);
-  const renderer = new MessageRenderer({ messageId: `msg_${requestId.replace(/-/g, '')}`, model, inputTokensEstimate: estimateInputTokens(input) });
+  // ~1 ms for a 100 KB agent turn: computed while the upstream call is on its way (setImmediate
+  // runs after the request is written when routing needs no I/O), or when first needed.
+  let estimate: number | undefined;
+  const inputTokensEstimate = (): number => (estimate ??= estimateInputTokens(input));
+  const renderer = new MessageRenderer({ messageId: `msg_${requestId.replace(/-/g, '')}`, model, inputTokensEstimate });
   const items = services.chat.stream(caller.principal, input, requestId, signal, { seals: true });
+  setImmediate(inputTokensEstimate);
   if (stream) {
     const wire: StreamRendering = {
       event: (ev) => sseFrames(ev.type === ChatEventType.START ? renderer.start() : renderer.push(ev)),

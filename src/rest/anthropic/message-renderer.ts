@@ -26,8 +26,9 @@ export interface RenderOptions {
   /**
    * Input tokens for `message_start`. The provider's count arrives with USAGE at the end of the
    * internal stream, so this is an estimate; `message_delta` carries the real cumulative usage.
+   * A function: the door computes it while the upstream is being called, not before.
    */
-  inputTokensEstimate: number;
+  inputTokensEstimate: () => number;
 }
 
 type OpenBlock = { kind: 'thinking'; index: number } | { kind: 'text'; index: number } | { kind: 'tool'; index: number };
@@ -97,7 +98,7 @@ export class MessageRenderer {
           content: [],
           stop_reason: null,
           stop_sequence: null,
-          usage: { input_tokens: inputTokensEstimate, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, output_tokens: 0 },
+          usage: { input_tokens: inputTokensEstimate(), cache_creation_input_tokens: 0, cache_read_input_tokens: 0, output_tokens: 0 },
         },
       },
     ];
@@ -185,7 +186,7 @@ export class MessageRenderer {
     this.stopOpen(out);
     // Details no sealed delta brought (a stream without seals) come whole, after the rest.
     for (const d of details.filter((x) => x.format === 'anthropic-claude-v1').slice(this.sealed)) this.seal(out, d);
-    const usage = this.usage ?? { input_tokens: this.opts.inputTokensEstimate, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, output_tokens: 0 };
+    const usage = this.usage ?? { input_tokens: this.opts.inputTokensEstimate(), cache_creation_input_tokens: 0, cache_read_input_tokens: 0, output_tokens: 0 };
     out.push({ type: 'message_delta', delta: { stop_reason: stopReasonOf(finishReason, this.toolBlocks.size > 0), stop_sequence: null }, usage });
     out.push({ type: 'message_stop' });
     return out;

@@ -35,7 +35,7 @@ const done = (finishReason: string, reasoningDetails?: ReasoningDetail[]): ChatC
   ...(reasoningDetails ? { reasoningDetails } : {}),
 });
 
-const opts: RenderOptions = { messageId: 'msg_01', model: 'claude-x', inputTokensEstimate: 10 };
+const opts: RenderOptions = { messageId: 'msg_01', model: 'claude-x', inputTokensEstimate: () => 10 };
 const seal = (sealed: ReasoningDetail): ChatCompletionEventType => ({ type: ChatEventType.DELTA, requestId, sealed });
 
 /** Renders a whole stream and returns its bytes, and the events after each input (to see what waits). */

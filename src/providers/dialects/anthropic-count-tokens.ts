@@ -34,7 +34,7 @@ export async function anthropicCountTokens(req: UpstreamChatRequest): Promise<nu
     if (req.signal.aborted) throw req.signal.reason ?? err;
     throw connectionError(req.provider.name);
   }
-  if (status < 200 || status > 299) throw new UpstreamError(mapHttpError(req.provider, status, text), status, 'connect');
+  if (status < 200 || status > 299) throw new UpstreamError(mapHttpError(req.provider, status, text, req.credential), status, 'connect');
   const json = parseJson(text);
   const tokens = isObject(json) ? numberAt(json, 'input_tokens') : undefined;
   if (tokens === undefined) throw malformedStreamError(req.provider.name);

@@ -11,7 +11,7 @@ import { Router, type Request, type Response } from 'express';
 import { AppError } from '../../errors/app-error';
 import type { Logger } from '../../infra/logger';
 import { ChatEventType } from '../../modules/chat/chat-event.type';
-import type { Services } from '../../server/services';
+import type { Services } from '../../composition/services';
 import { collectCompletion, streamCompletion, type StreamRendering } from '../completion-runner';
 import { retryAfterOf } from '../http-status';
 import { readJsonBody } from '../json-body';

@@ -18,6 +18,12 @@ import { leakedSecrets } from '../support/secret-scan';
 import { FAST_VALIDATION_ENV } from '../support/validation-env';
 import { waitFor } from '../support/wait';
 
+/**
+ * One short tool-use turn per dialect (text, one call; Anthropic also thinking with a signature and
+ * cache usage), served for every chat request: the mock answers requests declaring tools from
+ * `tools/<dialect>-turn{1,2}` and the rest from `file`; the second turn is the same stream, since
+ * these tests check what reaches the provider on it.
+ */
 const UPSTREAM = path.resolve(__dirname, '../fixtures/rest/anthropic/upstream');
 const PROVIDERS = '../../../providers';
 const catalog = createCatalog();
@@ -57,17 +63,17 @@ describe('Anthropic Messages door (official SDK)', () => {
         dir: UPSTREAM,
         table: {
           [ProviderId.ANTHROPIC]: {
-            file: 'anthropic-tools.sse',
+            file: 'tools/anthropic-turn1.sse',
             noUsageFile: `${PROVIDERS}/anthropic_messages/anthropic.no-usage.sse`,
             midstreamErrorFile: `${PROVIDERS}/anthropic_messages/anthropic_messages-midstream-error.sse`,
           },
           [ProviderId.OPENAI]: {
-            file: 'openai-tools.sse',
+            file: 'tools/openai-turn1.sse',
             noUsageFile: `${PROVIDERS}/openai_chat/openai.no-usage.sse`,
             midstreamErrorFile: `${PROVIDERS}/openai_chat/openai_chat-midstream-error.sse`,
           },
           [ProviderId.GOOGLE]: {
-            file: 'gemini-tools.sse',
+            file: 'tools/gemini-turn1.sse',
             noUsageFile: `${PROVIDERS}/gemini/google.no-usage.sse`,
             midstreamErrorFile: `${PROVIDERS}/gemini/gemini-midstream-error.sse`,
           },

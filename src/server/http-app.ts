@@ -66,7 +66,7 @@ export function createHttpApp(deps: {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
 
-  app.use(anthropicRoutes({ services, maxBodyBytes: DEFAULT_MAX_BODY_BYTES }));
+  app.use(anthropicRoutes({ services, maxBodyBytes: deps.maxRequestBytes }));
 
   app.use(
     '/graphql',

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { DependencyError, checkDependencies } from './boot-checks';
-import { ConfigError, loadConfig } from './config/config';
+import { ConfigError, loadConfig, servingWarnings } from './config/config';
 import { createLogger } from './infra/logger';
 import type * as AppModule from './app';
 import type { AppHandle } from './app';
@@ -24,6 +24,7 @@ async function main(): Promise<void> {
   let app: AppHandle;
   try {
     const config = loadConfig(process.env, { warn: (msg) => bootLogger.warn(msg) });
+    for (const warning of servingWarnings(config)) bootLogger.warn(warning);
     // Before loading the rest (schema, providers, AWS SDK: seconds): a missing Postgres or
     // Redis is reported at once.
     await checkDependencies(config);

@@ -157,6 +157,18 @@ export interface AppConfig {
   providers: Partial<Record<ProviderId, ProviderOverrides>>;
 }
 
+/**
+ * What a serving process should tell its operator at boot (the CLI serves nothing, so it does
+ * not print these).
+ */
+export function servingWarnings(config: Pick<AppConfig, 'env' | 'metricsToken'>): string[] {
+  const out: string[] = [];
+  if (config.env === 'production' && !config.metricsToken) {
+    out.push('METRICS_TOKEN is not set: GET /metrics answers anyone who reaches this port (set it, or keep the port private)');
+  }
+  return out;
+}
+
 /** Reads and validates the environment. Throws ConfigError with every problem found. */
 export function loadConfig(
   env: NodeJS.ProcessEnv = process.env,
@@ -168,9 +180,6 @@ export function loadConfig(
     throw new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`);
   }
   const e = parsed.data;
-  if (e.NODE_ENV === 'production' && !e.METRICS_TOKEN) {
-    notices.warn('METRICS_TOKEN is not set: GET /metrics answers anyone who reaches this port (set it, or keep the port private)');
-  }
   const durations = {
     revalidateAfterMs: parseDuration('REVALIDATE_AFTER', e.REVALIDATE_AFTER),
     reconcileEveryMs: parseDuration('RECONCILE_EVERY', e.RECONCILE_EVERY),

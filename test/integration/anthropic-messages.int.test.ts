@@ -135,9 +135,8 @@ describe('Anthropic Messages door (official SDK)', () => {
     expect(up!.headers['anthropic-version']).toBeDefined();
     expect(up!.body).toEqual({
       model: 'claude-sonnet-4-6',
-      // The internal model adds the thinking budget to max_tokens (dialect behaviour, see the report:
-      // an Anthropic client's max_tokens already includes its budget).
-      max_tokens: 4096 + 2048,
+      // As sent: an Anthropic client's max_tokens already counts its thinking budget (2048 < 4096).
+      max_tokens: 4096,
       stream: true,
       system: [{ type: 'text', text: 'You are terse.', cache_control: { type: 'ephemeral' } }],
       tools: [{ ...weatherTool, cache_control: { type: 'ephemeral' } }],

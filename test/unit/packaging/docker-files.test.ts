@@ -51,6 +51,9 @@ describe('Dockerfile', () => {
       /^(msgpackr-extract|@msgpackr-extract\/.*|node-gyp-build-optional-packages|detect-libc)$/,
       /^pg-cloudflare$/, // Cloudflare Workers sockets
       /^@pkgjs\/parseargs$/, // a polyfill of node:util parseArgs, built into Node 20
+      // graphql-armor's optional peers: the envelop plugin API and its types; the CommonJS build
+      // we load requires only graphql and its own rule packages (checked in its dist/*.cjs.prod.js)
+      /^(@envelop\/.*|@whatwg-node\/promise-helpers|@escape\.tech\/graphql-armor-types)$/,
     ];
     const unknown = dropped.filter((p) => withoutDev.has(p) && !unneeded.some((re) => re.test(packageName(p))));
     // A new optional production dependency (a platform binary, say) would be missing from the

@@ -75,6 +75,12 @@ const envSchema = z.object({
    * it at once on every instance through Redis; this bounds the staleness if that message is lost.
    */
   AUTH_CACHE_TTL_MS: positiveInt(30_000),
+  /** A process silent for this long is dead: the sweeper writes its in-flight streams' usage. */
+  INFLIGHT_HEARTBEAT_TTL_MS: positiveInt(15_000),
+  /** A running stream checkpoints its usage to Redis this often, or every N deltas. */
+  INFLIGHT_CHECKPOINT_MS: positiveInt(2000),
+  INFLIGHT_CHECKPOINT_DELTAS: positiveInt(100),
+  INFLIGHT_SWEEP_EVERY_MS: positiveInt(5000),
   MAX_QUERY_DEPTH: positiveInt(10),
   /**
    * Fields count 1, a page (`first`) multiplies what it holds by its size: a full usageRecords page
@@ -148,6 +154,8 @@ export interface AppConfig {
   streamsPer: { user: number; organization: number };
   subscriptionsPer: { socket: number; user: number };
   authCacheTtlMs: number;
+  /** The in-flight usage journal and its sweeper (issue 16). */
+  inflight: { heartbeatTtlMs: number; checkpointMs: number; checkpointDeltas: number; sweepEveryMs: number };
   shutdownTimeoutMs: number;
   limits: QueryLimitsConfig;
   maxRequestBytes: number;
@@ -218,6 +226,12 @@ export function loadConfig(
     streamsPer: { user: e.MAX_STREAMS_PER_USER, organization: e.MAX_STREAMS_PER_ORGANIZATION },
     subscriptionsPer: { socket: e.MAX_SUBSCRIPTIONS_PER_SOCKET, user: e.MAX_SUBSCRIPTIONS_PER_USER },
     authCacheTtlMs: e.AUTH_CACHE_TTL_MS,
+    inflight: {
+      heartbeatTtlMs: e.INFLIGHT_HEARTBEAT_TTL_MS,
+      checkpointMs: e.INFLIGHT_CHECKPOINT_MS,
+      checkpointDeltas: e.INFLIGHT_CHECKPOINT_DELTAS,
+      sweepEveryMs: e.INFLIGHT_SWEEP_EVERY_MS,
+    },
     webDistDir: e.WEB_DIST_DIR,
     providers: readProviderOverrides(env),
   };

@@ -1,18 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { DataSource } from 'typeorm';
 import type { Logger } from '../infra/logger';
 import type { Metrics } from '../infra/metrics';
 import { inflightKeys } from '../modules/usage/inflight-journal';
 import { UsageStatus } from '../modules/usage/usage-enums';
 import type { UsageRecordInput } from '../modules/usage/usage-record';
-import { insertUsage } from '../modules/usage/usage-recorder';
+import type { UsageRecorder } from '../modules/usage/usage-recorder';
 
 /** The error code of a record the sweeper wrote: its process died with the stream in flight. */
 export const PROCESS_LOST = 'PROCESS_LOST';
-
-/** Entries written per INSERT (one statement per batch, whatever its size). */
-const BATCH = 500;
 
 /** Releases the lock only if it is still ours (it may have expired and been taken over). */
 const RELEASE_LOCK = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0`;
@@ -21,18 +17,20 @@ const RELEASE_LOCK = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis
  * Turns the journal entries of dead processes (heartbeat expired) into ABORTED, estimated usage
  * records (modules/usage/inflight-journal.ts). Runs from the maintenance scheduler on any worker;
  * a Redis lock keeps it to one sweep at a time cluster-wide, and the usage table's unique
- * request id makes a repeated sweep (or a record that did land) a no-op. An entry is removed only
- * after its record is in Postgres: a sweep that cannot write throws and the next one retries.
+ * request id makes a repeated sweep (or a record that did land) a no-op. Records go through the
+ * recorder's retry path (a record the database refuses is dead-lettered, not retried forever); an
+ * entry is removed only after its record is in Postgres: a sweep that cannot write throws and
+ * the next one retries what is left.
  */
 export async function sweepInflight(deps: {
   redis: Redis;
-  db: DataSource;
+  recorder: Pick<UsageRecorder, 'retry'>;
   prefix: string;
   lockMs: number;
   logger: Logger;
   metrics: Metrics;
 }): Promise<number> {
-  const { redis, db, logger } = deps;
+  const { redis, logger } = deps;
   const keys = inflightKeys(deps.prefix);
   const lockKey = `${deps.prefix}:inflight:sweep-lock`;
   const token = randomUUID();
@@ -43,10 +41,9 @@ export async function sweepInflight(deps: {
       if ((await redis.exists(keys.heartbeat(processId))) === 1) continue;
       const entries = await redis.hgetall(keys.entries(processId));
       const records = Object.values(entries).flatMap((json) => parseEntry(json, logger));
-      for (let i = 0; i < records.length; i += BATCH) {
-        const batch = records.slice(i, i + BATCH);
-        await insertUsage(db, batch);
-        await redis.hdel(keys.entries(processId), ...batch.map((r) => r.requestId));
+      for (const record of records) {
+        await deps.recorder.retry(record);
+        await redis.hdel(keys.entries(processId), record.requestId);
       }
       // Anything unreadable goes too: it can never become a record.
       await redis.del(keys.entries(processId));

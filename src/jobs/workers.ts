@@ -61,7 +61,7 @@ export async function startWorkers(deps: {
       case 'sweep-inflight':
         return sweepInflight({
           redis: deps.redis,
-          db: services.db,
+          recorder: services.usageRecorder,
           prefix: config.queuePrefix,
           // Longer than any sweep takes, short enough that a crashed sweeper's lock goes soon.
           lockMs: Math.max(30_000, config.inflight.sweepEveryMs * 2),

@@ -108,7 +108,7 @@ describe('usage of streams in flight survives a SIGKILL of the gateway (issue 16
     const redis = sweeper.app.redis;
     const keys = inflightKeys(names.queuePrefix);
     expect(await redis.smembers(keys.processes)).toEqual([]);
-    const again = await sweepInflight({ redis, db: sweeper.app.db, prefix: names.queuePrefix, lockMs: 5000, logger: sweeper.app.logger, metrics: sweeper.app.metrics });
+    const again = await sweepInflight({ redis, recorder: sweeper.app.services!.usageRecorder, prefix: names.queuePrefix, lockMs: 5000, logger: sweeper.app.logger, metrics: sweeper.app.metrics });
     expect(again).toBe(0);
     expect(await rows()).toHaveLength(STREAMS);
   }, 90_000);

@@ -49,7 +49,7 @@ describe('the in-flight journal on the normal path and through a Redis outage (i
       await waitFor(async () => (await t.app.redis.hlen(keys.entries(pid))) === 0, 'the entry to be removed');
       // This process "dies": its heartbeat goes; the sweep finds nothing to write.
       await journal().stop();
-      const swept = await sweepInflight({ redis: t.app.redis, db: t.app.db, prefix: t.queuePrefix, lockMs: 5000, logger: t.app.logger, metrics: t.app.metrics });
+      const swept = await sweepInflight({ redis: t.app.redis, recorder: t.app.services!.usageRecorder, prefix: t.queuePrefix, lockMs: 5000, logger: t.app.logger, metrics: t.app.metrics });
       expect(swept).toBe(0);
       expect(await records([requestId])).toEqual([{ request_id: requestId, status: 'SUCCEEDED' }]);
       await journal().start();

@@ -98,7 +98,7 @@ export function createServices(deps: {
   const keyStatus = new KeyStatusService(db, audit, pubsub, logger, keyChanges);
   const usageRecorder = new UsageRecorder(db, deps.usageQueue, pubsub, metrics, logger);
   const streamSlots = new StreamSlots({ redis: deps.redis, prefix: config.queuePrefix, limits: config.streamsPer, logger });
-  const ownerKeys = new OwnerKeys(db, keyChanges, deps.keysTrusted);
+  const ownerKeys = new OwnerKeys(db, keyChanges, deps.keysTrusted, config.outageStaleMaxMs);
   const router = new Router(ownerKeys, catalog, organizations, config);
   const chat = new ChatService({
     router,

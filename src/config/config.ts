@@ -76,6 +76,11 @@ const envSchema = z.object({
    */
   AUTH_CACHE_TTL_MS: positiveInt(30_000),
   /** A process silent for this long is dead: the sweeper writes its in-flight streams' usage. */
+  /**
+   * While Postgres is unreachable, routing uses an owner's last known keys up to this old (no key
+   * can change meanwhile: writes fail). Past it, or for an owner never seen: UNAVAILABLE.
+   */
+  OUTAGE_STALE_MAX: z.string().default('5m'),
   INFLIGHT_HEARTBEAT_TTL_MS: positiveInt(15_000),
   /** A running stream checkpoints its usage to Redis this often, or every N deltas. */
   INFLIGHT_CHECKPOINT_MS: positiveInt(2000),
@@ -154,6 +159,8 @@ export interface AppConfig {
   streamsPer: { user: number; organization: number };
   subscriptionsPer: { socket: number; user: number };
   authCacheTtlMs: number;
+  /** How old the last known state may be to serve through a Postgres outage. */
+  outageStaleMaxMs: number;
   /** The in-flight usage journal and its sweeper (issue 16). */
   inflight: { heartbeatTtlMs: number; checkpointMs: number; checkpointDeltas: number; sweepEveryMs: number };
   shutdownTimeoutMs: number;
@@ -226,6 +233,7 @@ export function loadConfig(
     streamsPer: { user: e.MAX_STREAMS_PER_USER, organization: e.MAX_STREAMS_PER_ORGANIZATION },
     subscriptionsPer: { socket: e.MAX_SUBSCRIPTIONS_PER_SOCKET, user: e.MAX_SUBSCRIPTIONS_PER_USER },
     authCacheTtlMs: e.AUTH_CACHE_TTL_MS,
+    outageStaleMaxMs: parseDuration('OUTAGE_STALE_MAX', e.OUTAGE_STALE_MAX),
     inflight: {
       heartbeatTtlMs: e.INFLIGHT_HEARTBEAT_TTL_MS,
       checkpointMs: e.INFLIGHT_CHECKPOINT_MS,

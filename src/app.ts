@@ -13,6 +13,7 @@ import { Metrics } from './infra/metrics';
 import { createRedis } from './infra/redis';
 import { RedisPubSub } from './infra/pubsub';
 import { PgListener } from './infra/pg-listener';
+import { InflightJournal } from './modules/usage/inflight-journal';
 import { KEY_CHANGES_CHANNEL, KeyChanges, parseOwnerRef } from './modules/byok-keys/key-changes';
 import { startWorkers } from './jobs/workers';
 import { USAGE_QUEUE, VALIDATION_QUEUE, type ValidationJobData } from './jobs/queues';
@@ -124,9 +125,13 @@ export async function startApp(config: AppConfig, opts: StartOptions = {}): Prom
           onGap: () => keyChanges.changed(null),
         });
   await keyListener?.start();
+  // Crash-safe usage: this process's streams journaled in Redis, under a heartbeat (issue 16).
+  const journal = config.role === 'worker' ? undefined : new InflightJournal(redis, config.queuePrefix, config.inflight, logger);
+  await journal?.start();
   const services = createServices({
     config, db, redis, logger, catalog, pubsub, validationQueue, usageQueue, metrics, keyChanges,
     keysTrusted: () => keyListener?.listening ?? false,
+    journal,
   });
   const closers: Array<() => Promise<void>> = [];
 
@@ -205,6 +210,7 @@ export async function startApp(config: AppConfig, opts: StartOptions = {}): Prom
   closers.push(() => validationQueue.close(), () => usageQueue.close(), async () => subscriber.disconnect(), async () => queueConnection.disconnect());
   closers.push(async () => keyListener?.stop());
   closers.push(async () => services.streamSlots.close());
+  closers.push(async () => journal?.stop());
 
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {

@@ -10,6 +10,7 @@ import type { Logger } from '../infra/logger';
 import type { Metrics } from '../infra/metrics';
 import type { UsageRecordInput } from '../modules/usage/usage-record';
 import { UsageRecorder } from '../modules/usage/usage-recorder';
+import type { InflightJournal } from '../modules/usage/inflight-journal';
 import { UsageService } from '../modules/usage/usage.service';
 import { UsageLive } from '../modules/usage/usage-live';
 import { KeyStatusLive } from '../modules/validation/key-status-live';
@@ -62,6 +63,8 @@ export interface Services {
   /** The models a caller can route now (REST model lists). */
   routableModels: RoutableModels;
   tokenCount: TokenCountService;
+  /** The in-flight usage journal (serving roles only). */
+  journal?: InflightJournal;
   metrics: Metrics;
   logger: Logger;
 }
@@ -80,6 +83,8 @@ export function createServices(deps: {
   keyChanges: KeyChanges;
   /** Whether key changes are being heard (the Postgres LISTEN connection is up). */
   keysTrusted: () => boolean;
+  /** The in-flight usage journal (serving roles only). */
+  journal?: InflightJournal;
 }): Services {
   const { config, db, logger, catalog, pubsub, metrics, keyChanges } = deps;
   const tokenRevocations = new TokenRevocations(pubsub, logger);
@@ -93,7 +98,7 @@ export function createServices(deps: {
   const keyStatus = new KeyStatusService(db, audit, pubsub, logger, keyChanges);
   const usageRecorder = new UsageRecorder(db, deps.usageQueue, pubsub, metrics, logger);
   const streamSlots = new StreamSlots({ redis: deps.redis, prefix: config.queuePrefix, limits: config.streamsPer, logger });
-  const ownerKeys = new OwnerKeys(db, keyChanges, deps.keysTrusted);
+  const ownerKeys = new OwnerKeys(db, keyChanges, deps.keysTrusted, config.outageStaleMaxMs);
   const router = new Router(ownerKeys, catalog, organizations, config);
   const chat = new ChatService({
     router,
@@ -106,6 +111,7 @@ export function createServices(deps: {
     // Text and image data of one completion stay within the request limit every transport enforces.
     limits: { maxRequestChars: config.maxRequestBytes },
     streamSlots,
+    journal: deps.journal,
   });
   return {
     config,
@@ -129,6 +135,7 @@ export function createServices(deps: {
     streamSlots,
     routableModels: new RoutableModels(ownerKeys, catalog, organizations, config),
     tokenCount: new TokenCountService({ router, config, keyring, logger }),
+    journal: deps.journal,
     metrics,
     logger,
   };

@@ -75,6 +75,17 @@ const envSchema = z.object({
    * it at once on every instance through Redis; this bounds the staleness if that message is lost.
    */
   AUTH_CACHE_TTL_MS: positiveInt(30_000),
+  /** A process silent for this long is dead: the sweeper writes its in-flight streams' usage. */
+  /**
+   * While Postgres is unreachable, routing uses an owner's last known keys up to this old (no key
+   * can change meanwhile: writes fail). Past it, or for an owner never seen: UNAVAILABLE.
+   */
+  OUTAGE_STALE_MAX: z.string().default('5m'),
+  INFLIGHT_HEARTBEAT_TTL_MS: positiveInt(15_000),
+  /** A running stream checkpoints its usage to Redis this often, or every N deltas. */
+  INFLIGHT_CHECKPOINT_MS: positiveInt(2000),
+  INFLIGHT_CHECKPOINT_DELTAS: positiveInt(100),
+  INFLIGHT_SWEEP_EVERY_MS: positiveInt(5000),
   MAX_QUERY_DEPTH: positiveInt(10),
   /**
    * Fields count 1, a page (`first`) multiplies what it holds by its size: a full usageRecords page
@@ -148,6 +159,10 @@ export interface AppConfig {
   streamsPer: { user: number; organization: number };
   subscriptionsPer: { socket: number; user: number };
   authCacheTtlMs: number;
+  /** How old the last known state may be to serve through a Postgres outage. */
+  outageStaleMaxMs: number;
+  /** The in-flight usage journal and its sweeper (issue 16). */
+  inflight: { heartbeatTtlMs: number; checkpointMs: number; checkpointDeltas: number; sweepEveryMs: number };
   shutdownTimeoutMs: number;
   limits: QueryLimitsConfig;
   maxRequestBytes: number;
@@ -227,6 +242,13 @@ export function loadConfig(
     streamsPer: { user: e.MAX_STREAMS_PER_USER, organization: e.MAX_STREAMS_PER_ORGANIZATION },
     subscriptionsPer: { socket: e.MAX_SUBSCRIPTIONS_PER_SOCKET, user: e.MAX_SUBSCRIPTIONS_PER_USER },
     authCacheTtlMs: e.AUTH_CACHE_TTL_MS,
+    outageStaleMaxMs: parseDuration('OUTAGE_STALE_MAX', e.OUTAGE_STALE_MAX),
+    inflight: {
+      heartbeatTtlMs: e.INFLIGHT_HEARTBEAT_TTL_MS,
+      checkpointMs: e.INFLIGHT_CHECKPOINT_MS,
+      checkpointDeltas: e.INFLIGHT_CHECKPOINT_DELTAS,
+      sweepEveryMs: e.INFLIGHT_SWEEP_EVERY_MS,
+    },
     webDistDir: e.WEB_DIST_DIR,
     providers: readProviderOverrides(env),
   };

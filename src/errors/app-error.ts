@@ -13,6 +13,8 @@ export type ErrorCode =
   | 'UPSTREAM_RATE_LIMITED'
   | 'UPSTREAM_INSUFFICIENT_FUNDS'
   | 'RATE_LIMITED'
+  /** A dependency (Postgres) cannot be reached and nothing known serves the request: retry. */
+  | 'UNAVAILABLE'
   | 'INTERNAL_SERVER_ERROR';
 
 /**
@@ -43,3 +45,7 @@ export const forbidden = (message = 'You are not allowed to do this'): AppError 
 
 export const unauthenticated = (message = 'A valid API token is required'): AppError =>
   new AppError('UNAUTHENTICATED', message);
+
+/** Retryable: the named dependency does not answer and no last known state can serve instead. */
+export const unavailable = (dependency: 'postgres', what: string): AppError =>
+  new AppError('UNAVAILABLE', `${what} is unavailable while ${dependency} cannot be reached; retry shortly`, { dependency, retryable: true });

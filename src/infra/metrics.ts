@@ -74,7 +74,7 @@ export class Metrics {
 
   readonly usageRecords = new Counter({
     name: 'byok_usage_records_total',
-    help: 'Usage records by outcome: written, retried (queued for retry), dead_lettered (refused by the database, kept in usage_dead_letters), failed',
+    help: 'Usage records by outcome: written, retried (queued for retry), dead_lettered (refused by the database, kept in usage_dead_letters), failed, swept (written for a process that died)',
     labelNames: ['outcome'] as const,
     registers: [this.registry],
   });

@@ -49,3 +49,23 @@ export function isTransientDbError(err: unknown): boolean {
   const code = sqlState(err);
   return code === undefined || code === '55P03' || TRANSIENT_CLASSES.has(code.slice(0, 2));
 }
+
+/** Socket-level failures of the driver: the server was never asked, or the answer never came. */
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+const NETWORK_MESSAGES = /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error/i;
+
+/**
+ * Whether `err` says Postgres cannot be reached (as opposed to a bug or a refused statement):
+ * a connection exception (SQLSTATE 08…), the server shutting down (57P01-57P03), or the
+ * driver's own socket errors. Used to answer UNAVAILABLE instead of INTERNAL_SERVER_ERROR.
+ */
+export function isPostgresUnreachable(err: unknown): boolean {
+  const code = sqlState(err);
+  if (code !== undefined) return code.startsWith('08') || code === '57P01' || code === '57P02' || code === '57P03';
+  const outer = err as { code?: unknown; message?: unknown; driverError?: { code?: unknown; message?: unknown } } | null;
+  for (const e of [outer, outer?.driverError]) {
+    if (typeof e?.code === 'string' && NETWORK_CODES.has(e.code)) return true;
+    if (typeof e?.message === 'string' && NETWORK_MESSAGES.test(e.message)) return true;
+  }
+  return false;
+}

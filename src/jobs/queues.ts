@@ -21,7 +21,7 @@ export interface ValidationJobData {
   addedBy?: string;
 }
 
-export type MaintenanceJobName = 'reconcile' | 'revalidate';
+export type MaintenanceJobName = 'reconcile' | 'revalidate' | 'sweep-inflight';
 
 /** Collapses duplicate validations of the same secret while one is waiting or running. */
 export function validationDedupId(keyId: string, secretVersion: number): string {

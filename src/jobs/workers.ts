@@ -7,6 +7,7 @@ import { createRedis } from '../infra/redis';
 import { providerEndpoints, providerHeaders } from '../modules/providers/endpoints';
 import type { Services } from '../composition/services';
 import { reconcilePending, revalidateStale } from './maintenance';
+import { sweepInflight } from './inflight-sweeper';
 import { ProviderRateLimiter } from './provider-rate-limit';
 import type { UsageRecordInput } from '../modules/usage/usage-record';
 import { MAINTENANCE_QUEUE, USAGE_QUEUE, VALIDATION_QUEUE, type MaintenanceJobName, type ValidationJobData } from './queues';
@@ -51,12 +52,27 @@ export async function startWorkers(deps: {
     ...common,
     concurrency: config.validation.concurrency,
   });
+  const runMaintenance = (name: MaintenanceJobName): Promise<number> => {
+    switch (name) {
+      case 'reconcile':
+        return reconcilePending(services.db, services.validation, logger, config.reconcileGraceMs);
+      case 'revalidate':
+        return revalidateStale(services.db, services.validation, logger, config.revalidateAfterMs);
+      case 'sweep-inflight':
+        return sweepInflight({
+          redis: deps.redis,
+          recorder: services.usageRecorder,
+          prefix: config.queuePrefix,
+          // Longer than any sweep takes, short enough that a crashed sweeper's lock goes soon.
+          lockMs: Math.max(30_000, config.inflight.sweepEveryMs * 2),
+          logger,
+          metrics,
+        });
+    }
+  };
   const maintenance = new Worker<unknown, number, MaintenanceJobName>(
     MAINTENANCE_QUEUE,
-    (job: Job<unknown, number, MaintenanceJobName>) =>
-      job.name === 'reconcile'
-        ? reconcilePending(services.db, services.validation, logger, config.reconcileGraceMs)
-        : revalidateStale(services.db, services.validation, logger, config.revalidateAfterMs),
+    (job: Job<unknown, number, MaintenanceJobName>) => runMaintenance(job.name),
     { ...common, concurrency: 1 },
   );
   const usage = new Worker<UsageRecordInput>(USAGE_QUEUE, (job) => services.usageRecorder.retry(job.data), {
@@ -77,6 +93,7 @@ export async function startWorkers(deps: {
   await schedulerQueue.upsertJobScheduler('reconcile', { every: config.reconcileEveryMs }, { name: 'reconcile' });
   const revalidateEvery = Math.min(Math.max(Math.floor(config.revalidateAfterMs / 4), 1000), 3_600_000);
   await schedulerQueue.upsertJobScheduler('revalidate', { every: revalidateEvery }, { name: 'revalidate' });
+  await schedulerQueue.upsertJobScheduler('sweep-inflight', { every: config.inflight.sweepEveryMs }, { name: 'sweep-inflight' });
   logger.info({ concurrency: config.validation.concurrency }, 'validation workers started');
 
   return {

@@ -18,6 +18,8 @@ const STATUS: Record<ErrorCode, number> = {
   CONFLICT: 409,
   RATE_LIMITED: 429,
   UPSTREAM_RATE_LIMITED: 429,
+  // A dependency is down (issue 16): retry later.
+  UNAVAILABLE: 503,
   INTERNAL_SERVER_ERROR: 500,
   UPSTREAM_ERROR: 502,
 };

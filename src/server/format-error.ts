@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { ApolloServerErrorCode, unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { MiddlewareFn } from 'type-graphql';
-import { AppError } from '../errors/app-error';
+import { AppError, unavailable } from '../errors/app-error';
+import { isPostgresUnreachable } from '../infra/pg-errors';
 import { isVariableError, withoutVariableValue } from '../errors/variable-errors';
 import type { Logger } from '../infra/logger';
 import type { GraphQLContext } from './context';
@@ -26,6 +27,10 @@ export const maskUnexpectedErrors: MiddlewareFn<GraphQLContext> = async ({ conte
     return await next();
   } catch (err) {
     if (err instanceof AppError) throw err;
+    if (isPostgresUnreachable(err)) {
+      context.logger.warn({ err: (err as Error).message, requestId: context.requestId, path: info.path }, 'Postgres unreachable');
+      throw unavailable('postgres', 'This operation');
+    }
     context.logger.error({ err, requestId: context.requestId, path: info.path }, 'unexpected error');
     throw internalError(context.requestId);
   }

@@ -1,12 +1,15 @@
 import type { UserPrincipal } from '../../auth/principal';
 import { costMicroUsd } from '../../catalog/catalog';
-import { AppError } from '../../errors/app-error';
+import { AppError, unavailable } from '../../errors/app-error';
+import { isPostgresUnreachable } from '../../infra/pg-errors';
 import { adapterFor } from '../../providers/dialects';
 import { UnsupportedFeatureError, UpstreamError } from '../../providers/types';
 import type { Logger } from '../../infra/logger';
 import type { Metrics } from '../../infra/metrics';
 import { UsageStatus } from '../usage/usage-enums';
 import type { UsageRecorder } from '../usage/usage-recorder';
+import type { InflightEntry, InflightJournal } from '../usage/inflight-journal';
+import type { UsageRecordInput } from '../usage/usage-record';
 import type { Router } from '../routing/router';
 import type { Candidate, RoutePlan } from '../routing/route';
 import { ChatEventType, type ChatCompletionEventType } from './chat-event.type';
@@ -37,6 +40,8 @@ export class ChatService {
       maxConcurrentStreams: number;
       limits?: ChatLimits;
       streamSlots: StreamSlots;
+      /** Keeps each stream's usage outside the process while it runs (crash safety). */
+      journal?: InflightJournal;
     },
   ) {}
 
@@ -83,8 +88,15 @@ export class ChatService {
     const tally = new UsageTally(params.promptChars);
     const outcome: Outcome = { status: UsageStatus.ABORTED, errorCode: null, candidate: plan.candidates[0]!, ttftMs: null };
     metrics.activeStreams.inc();
+    // What this stream would leave if the process died now: in Redis, written when an upstream
+    // is tried (the provider bills from then on), checkpointed while deltas flow.
+    const inflight = this.deps.journal?.begin(requestId, () => this.usageInput(plan, outcome, tally, requestId, started, false).input);
+    outcome.inflight = inflight;
     try {
-      const opened = await this.deps.opener.open(plan, params, signal, (c) => (outcome.candidate = c));
+      const opened = await this.deps.opener.open(plan, params, signal, (c) => {
+        outcome.candidate = c;
+        inflight?.write();
+      });
       const { candidate, controller } = opened;
       yield {
         type: ChatEventType.START,
@@ -105,6 +117,7 @@ export class ChatService {
           deadlines.received();
           if (ev.type === 'delta') {
             tally.addDelta(ev.content, ev.reasoning, ev.toolCalls);
+            inflight?.progress();
             const reasoning = showReasoning ? ev.reasoning : undefined;
             if (ev.content === undefined && reasoning === undefined && ev.toolCalls === undefined) {
               // Reasoning the client excluded, or a sealed detail only the front doors that ask see.
@@ -151,10 +164,22 @@ export class ChatService {
   /** Writes the usage record (not awaited) and returns the usage to show. Runs once. */
   private finish(plan: RoutePlan, o: Outcome, tally: UsageTally, requestId: string, started: number) {
     o.recorded = true;
-    const { counts, estimated } = tally.final(o.status === UsageStatus.SUCCEEDED);
+    const { input, counts, cost, estimated } = this.usageInput(plan, o, tally, requestId, started, o.status === UsageStatus.SUCCEEDED);
+    const landed = this.deps.usageRecorder.record(input);
+    o.inflight?.handedOver(landed);
+    this.deps.metrics.completions.inc({ provider: o.candidate.provider.id, key_source: o.candidate.keySource, status: o.status });
+    this.deps.logger.info(
+      { requestId, model: plan.model.id, provider: o.candidate.provider.id, keySource: o.candidate.keySource, status: o.status, errorCode: o.errorCode, ttftMs: o.ttftMs, durationMs: input.durationMs },
+      'completion finished',
+    );
+    return { ...counts, costMicroUsd: cost ?? 0, costKnown: cost !== null, estimated };
+  }
+
+  /** The record of this request as it stands (`complete`: the stream ended normally). */
+  private usageInput(plan: RoutePlan, o: Outcome, tally: UsageTally, requestId: string, started: number, complete: boolean) {
+    const { counts, estimated } = tally.final(complete);
     const cost = costMicroUsd(o.candidate.price, counts);
-    const durationMs = Date.now() - started;
-    void this.deps.usageRecorder.record({
+    const input: UsageRecordInput = {
       requestId,
       userId: plan.userId,
       organizationId: plan.organizationId,
@@ -169,15 +194,10 @@ export class ChatService {
       status: o.status,
       errorCode: o.errorCode,
       timeToFirstTokenMs: o.ttftMs,
-      durationMs,
+      durationMs: Date.now() - started,
       createdAt: new Date(started).toISOString(),
-    });
-    this.deps.metrics.completions.inc({ provider: o.candidate.provider.id, key_source: o.candidate.keySource, status: o.status });
-    this.deps.logger.info(
-      { requestId, model: plan.model.id, provider: o.candidate.provider.id, keySource: o.candidate.keySource, status: o.status, errorCode: o.errorCode, ttftMs: o.ttftMs, durationMs },
-      'completion finished',
-    );
-    return { ...counts, costMicroUsd: cost ?? 0, costKnown: cost !== null, estimated };
+    };
+    return { input, counts, cost, estimated };
   }
 }
 
@@ -217,12 +237,14 @@ interface Outcome {
   candidate: Candidate;
   ttftMs: number | null;
   recorded?: boolean;
+  inflight?: InflightEntry;
 }
 
 function asAppError(err: unknown, logger: Logger, requestId: string): AppError {
   if (err instanceof AppError) return err;
   // Mid-stream errors from the dialect adapters carry their own code and a safe message.
   if (err instanceof UpstreamError) return new AppError(err.info.code, err.info.message);
+  if (isPostgresUnreachable(err)) return unavailable('postgres', 'This completion');
   logger.error({ err, requestId }, 'unexpected error in a completion');
   return new AppError('INTERNAL_SERVER_ERROR', `Internal server error (request id ${requestId})`, { requestId });
 }

@@ -1,4 +1,6 @@
 import type { DataSource } from 'typeorm';
+import { unavailable } from '../../errors/app-error';
+import { isPostgresUnreachable } from '../../infra/pg-errors';
 import { ByokKeyEntity } from '../byok-keys/byok-key.entity';
 import { ownerRef, type KeyChanges, type OwnerRef } from '../byok-keys/key-changes';
 
@@ -21,9 +23,16 @@ interface Entry {
  * key-changes.ts), everything is dropped whenever notifications may have been missed, and
  * nothing is cached while `trusted()` is false (the LISTEN connection is down). A load that
  * raced with a change is used for its own request but not kept. Rows are shared: read-only.
+ *
+ * Through a Postgres outage (issue 16) the last known keys of an owner still route for
+ * `staleMaxMs`: no key can change while the database is down (writes fail), and a change heard
+ * before the outage already dropped them. A gap in notifications empties the trusted cache but
+ * keeps this last known state, which is used only when a load cannot reach Postgres.
  */
 export class OwnerKeys {
   private readonly entries = new Map<OwnerRef, Entry>();
+  /** The last load of each owner, kept across notification gaps, for a database outage. */
+  private readonly lastKnown = new Map<OwnerRef, Entry>();
   private readonly loading = new Map<OwnerRef, Promise<readonly ByokKeyEntity[]>>();
   /** Bumped per owner on a change, and for all owners (`epoch`) on a gap. */
   private readonly versions = new Map<OwnerRef, number>();
@@ -33,6 +42,7 @@ export class OwnerKeys {
     private readonly db: DataSource,
     changes: KeyChanges,
     private readonly trusted: () => boolean,
+    private readonly staleMaxMs: number,
   ) {
     changes.on((owner) => this.invalidate(owner));
   }
@@ -57,13 +67,19 @@ export class OwnerKeys {
     const version = this.versions.get(ref) ?? 0;
     const epoch = this.epoch;
     const repo = this.db.getRepository(ByokKeyEntity);
-    const keys = owner.organizationId
-      ? await repo.find({ where: { organizationId: owner.organizationId } })
-      : await repo.createQueryBuilder('k').where('k.user_id = :uid AND k.organization_id IS NULL', { uid: owner.userId }).getMany();
-    if (this.trusted() && epoch === this.epoch && version === (this.versions.get(ref) ?? 0)) {
-      if (this.entries.size >= MAX_OWNERS) this.entries.delete(this.entries.keys().next().value as OwnerRef);
-      this.entries.set(ref, { keys, loadedAt: Date.now() });
+    let keys: ByokKeyEntity[];
+    try {
+      keys = owner.organizationId
+        ? await repo.find({ where: { organizationId: owner.organizationId } })
+        : await repo.createQueryBuilder('k').where('k.user_id = :uid AND k.organization_id IS NULL', { uid: owner.userId }).getMany();
+    } catch (err) {
+      if (!isPostgresUnreachable(err)) throw err;
+      const known = this.lastKnown.get(ref);
+      if (known && Date.now() - known.loadedAt < this.staleMaxMs) return known.keys;
+      throw unavailable('postgres', 'Routing for this key owner');
     }
+    if (version === (this.versions.get(ref) ?? 0)) remember(this.lastKnown, ref, keys);
+    if (this.trusted() && epoch === this.epoch && version === (this.versions.get(ref) ?? 0)) remember(this.entries, ref, keys);
     return keys;
   }
 
@@ -77,7 +93,13 @@ export class OwnerKeys {
       return;
     }
     this.entries.delete(owner);
+    this.lastKnown.delete(owner);
     this.loading.delete(owner);
     this.versions.set(owner, (this.versions.get(owner) ?? 0) + 1);
   }
+}
+
+function remember(map: Map<OwnerRef, Entry>, ref: OwnerRef, keys: readonly ByokKeyEntity[]): void {
+  if (map.size >= MAX_OWNERS && !map.has(ref)) map.delete(map.keys().next().value as OwnerRef);
+  map.set(ref, { keys, loadedAt: Date.now() });
 }

@@ -17,6 +17,7 @@ const TYPE: Record<ErrorCode, string> = {
   UPSTREAM_RATE_LIMITED: 'rate_limit_error',
   UPSTREAM_INSUFFICIENT_FUNDS: 'insufficient_quota',
   RATE_LIMITED: 'rate_limit_error',
+  UNAVAILABLE: 'server_error',
   INTERNAL_SERVER_ERROR: 'server_error',
 };
 

@@ -12,11 +12,12 @@ const MAX_URL = 4096;
 
 interface PartRules {
   images: boolean;
-  /** A TOOL result may be empty. */
-  allowEmpty?: boolean;
 }
 
-export function messageParts(m: ChatMessageInput, at: string, size: { chars: number }, rules: PartRules): ContentPart[] & TextPart[] {
+/** Without images (SYSTEM, ASSISTANT) an IMAGE part is refused, so only text parts come back. */
+export function messageParts(m: ChatMessageInput, at: string, size: { chars: number }, rules: PartRules & { images: false }): TextPart[];
+export function messageParts(m: ChatMessageInput, at: string, size: { chars: number }, rules: PartRules): ContentPart[];
+export function messageParts(m: ChatMessageInput, at: string, size: { chars: number }, rules: PartRules): ContentPart[] {
   const hasContent = m.content !== undefined && m.content !== null;
   if (hasContent && m.parts) throw badInput(`${at}: send content or parts, not both`, 'messages');
   const out: ContentPart[] = [];
@@ -39,8 +40,7 @@ export function messageParts(m: ChatMessageInput, at: string, size: { chars: num
     const image = imageSource(p.imageUrl, where);
     out.push(p.cache ? { type: 'image', image, cache: p.cache } : { type: 'image', image });
   });
-  // Only images and text survive; callers of text-only roles get text parts only.
-  return out as ContentPart[] & TextPart[];
+  return out;
 }
 
 /** §3.8: blank text is dropped (every dialect but OpenAI rejects it). */

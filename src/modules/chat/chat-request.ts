@@ -207,7 +207,7 @@ function normalizeMessages(input: ChatMessageInput[], size: { chars: number }): 
         const name = calls.get(m.toolCallId);
         if (name === undefined) throw badInput(`${at}: toolCallId "${m.toolCallId}" answers no call an earlier ASSISTANT message made`, 'messages');
         open = open.filter((c) => c.id !== m.toolCallId);
-        const parts = messageParts(m, at, size, { images: true, allowEmpty: true });
+        const parts = messageParts(m, at, size, { images: true });
         const msg: ChatMessage = { role: 'tool', toolCallId: m.toolCallId, toolName: name, parts, isError: m.isError === true };
         if (m.cache) msg.cache = m.cache;
         out.push(msg);

@@ -8,7 +8,7 @@ import type { CacheMark, ChatMessage, ContentPart, TextPart } from '../chat-mode
 import { ProviderId, UnsupportedFeatureError } from '../types';
 import type { UpstreamChatRequest } from '../types';
 import type { JsonObject } from './json';
-import { turnAppender } from './message-text';
+import { argumentsObject, turnAppender } from './message-text';
 import { claudeThinking } from './reasoning-replay';
 import { SAFE_ID, toolIdMap } from './tool-ids';
 
@@ -140,7 +140,7 @@ function messages(req: BodyRequest, replayThinking: boolean, mapId: (id: string)
           }
         }
         for (const p of m.parts) content.push(textBlock(p, marks));
-        for (const c of m.toolCalls) content.push({ type: 'tool_use', id: mapId(c.id), name: c.name, input: toolInput(c.arguments) });
+        for (const c of m.toolCalls) content.push({ type: 'tool_use', id: mapId(c.id), name: c.name, input: argumentsObject(c.arguments, 'rawInvalidInput') });
         break;
       }
     }
@@ -159,12 +159,6 @@ function simplify(content: JsonObject[]): string | JsonObject[] {
   const only = content[0];
   if (content.length === 1 && only?.type === 'text' && !only.cache_control) return only.text as string;
   return content;
-}
-
-/** Anthropic's `input` must be an object; anything else is wrapped as Vercel does (§1.2). */
-function toolInput(args: string): unknown {
-  const value: unknown = JSON.parse(args);
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? value : { rawInvalidInput: value };
 }
 
 function textBlock(p: TextPart, marks: CacheMarks): JsonObject {

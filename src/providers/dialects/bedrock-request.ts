@@ -16,7 +16,7 @@ import type { ChatMessage, ContentPart, ImageMediaType } from '../chat-model';
 import { UnsupportedFeatureError } from '../types';
 import type { UpstreamChatRequest } from '../types';
 import { anthropicThinking, outputCap } from './anthropic-messages-request';
-import { textOf, turnAppender } from './message-text';
+import { argumentsObject, textOf, turnAppender } from './message-text';
 import { claudeThinking } from './reasoning-replay';
 import { SAFE_ID, toolIdMap } from './tool-ids';
 
@@ -138,7 +138,7 @@ function messages(req: BodyRequest, o: Options): Message[] {
         }
         for (const p of m.parts) content.push({ text: p.text });
         for (const c of m.toolCalls) {
-          if (o.toolsOn) content.push({ toolUse: { toolUseId: mapId(c.id), name: c.name, input: toolInput(c.arguments) as never } });
+          if (o.toolsOn) content.push({ toolUse: { toolUseId: mapId(c.id), name: c.name, input: argumentsObject(c.arguments, 'value') as never } });
           else content.push({ text: `[tool call ${c.id}: ${c.name}(${c.arguments})]` });
         }
         break;
@@ -166,11 +166,6 @@ function image(p: Extract<ContentPart, { type: 'image' }>): ContentBlock {
   // checkBedrock refused URLs: only inline bytes reach here.
   const src = p.image as Extract<ContentPart, { type: 'image' }>['image'] & { kind: 'base64' };
   return { image: { format: FORMAT[src.mediaType], source: { bytes: Buffer.from(src.data, 'base64') } } };
-}
-
-function toolInput(args: string): unknown {
-  const value: unknown = JSON.parse(args);
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? value : { value };
 }
 
 function hasClientMarks(req: BodyRequest): boolean {

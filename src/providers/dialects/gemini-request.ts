@@ -9,7 +9,7 @@ import { UnsupportedFeatureError } from '../types';
 import type { UpstreamChatRequest } from '../types';
 import { toGeminiSchema } from './gemini-schema';
 import type { JsonObject } from './json';
-import { textOf } from './message-text';
+import { argumentsObject, textOf } from './message-text';
 import { geminiSignatures } from './reasoning-replay';
 
 type BodyRequest = Omit<UpstreamChatRequest, 'credential' | 'endpoints' | 'signal'>;
@@ -119,7 +119,7 @@ function contents(req: BodyRequest): JsonObject[] {
           parts.push(sig ? { text: p.text, thoughtSignature: sig } : { text: p.text });
         });
         m.toolCalls.forEach((c, j) => {
-          const call: JsonObject = { functionCall: { name: c.name, args: argsObject(c.arguments) } };
+          const call: JsonObject = { functionCall: { name: c.name, args: argumentsObject(c.arguments, 'value') } };
           const sig = signatures.byCall.get(c.id) ?? (j === 0 && i > lastUser && isGemini3(req.upstreamModel) ? GEMINI_DUMMY_SIGNATURE : undefined);
           if (sig) call.thoughtSignature = sig;
           parts.push(call);
@@ -136,10 +136,4 @@ function part(p: ContentPart): JsonObject {
   if (p.type === 'text') return { text: p.text };
   // checkGemini refused URLs.
   return p.image.kind === 'base64' ? { inlineData: { mimeType: p.image.mediaType, data: p.image.data } } : { text: '' };
-}
-
-/** `args` is an object, not JSON text (§1.3). */
-function argsObject(args: string): JsonObject {
-  const value: unknown = JSON.parse(args);
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as JsonObject) : { value };
 }

@@ -1,17 +1,17 @@
-import { Client } from 'pg';
+import type { Client } from 'pg';
 import { insertUsage } from '../../src/modules/usage/usage-recorder';
 import { KeySource, UsageStatus } from '../../src/modules/usage/usage-enums';
-import { dropDatabase, startTestApp, type TestApp } from '../support/app';
+import type { TestApp } from '../support/app';
+import { startAppBehindPgProxy, type AppBehindPgProxy } from '../support/app-behind-pg-proxy';
 import { CHAT, type ChatEvent } from '../support/chat';
 import { collect, wsClient } from '../support/gql-client';
 import { ADD_KEY, mockKeyInput, settledStatus } from '../support/keys';
-import { startMockUpstream, type MockUpstream } from '../support/mock-upstream';
-import { TcpProxy } from '../support/tcp-proxy';
-import { uniqueNames } from '../support/test-env';
-import { FAST_VALIDATION_ENV } from '../support/validation-env';
+import type { MockUpstream } from '../support/mock-upstream';
+import type { TcpProxy } from '../support/tcp-proxy';
 import { waitFor } from '../support/wait';
 
 describe('usage records survive a Postgres outage', () => {
+  let env: AppBehindPgProxy;
   let mock: MockUpstream;
   let proxy: TcpProxy;
   let t: TestApp;
@@ -19,20 +19,10 @@ describe('usage records survive a Postgres outage', () => {
   let direct: Client;
 
   beforeAll(async () => {
-    mock = await startMockUpstream();
-    proxy = await new TcpProxy('127.0.0.1', 5432).start();
-    const names = uniqueNames('pgcut');
-    t = await startTestApp('pgcut', { ...mock.env(), ...FAST_VALIDATION_ENV, DATABASE_URL: proxy.wrap(names.databaseUrl) }, names);
-    direct = new Client({ connectionString: names.databaseUrl });
-    await direct.connect();
+    env = await startAppBehindPgProxy('pgcut');
+    ({ mock, proxy, t, direct } = env);
   });
-  afterAll(async () => {
-    await direct.end();
-    await t.stop();
-    await proxy.close();
-    await mock.close();
-    await dropDatabase(new URL(t.databaseUrl).pathname.slice(1));
-  });
+  afterAll(() => env.stop());
 
   it('Postgres cut while a stream finishes: the stream completes normally; the record appears exactly once after the cut heals', async () => {
     const u = await t.createUser();

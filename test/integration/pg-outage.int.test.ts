@@ -1,37 +1,26 @@
-import { Client } from 'pg';
-import { dropDatabase, startTestApp, type TestApp } from '../support/app';
+import type { Client } from 'pg';
+import type { TestApp } from '../support/app';
+import { startAppBehindPgProxy, type AppBehindPgProxy } from '../support/app-behind-pg-proxy';
 import { CHAT, type ChatEvent } from '../support/chat';
 import { collect, wsClient } from '../support/gql-client';
 import { ADD_KEY, mockKeyInput, settledStatus } from '../support/keys';
-import { startMockUpstream, type MockUpstream } from '../support/mock-upstream';
-import { TcpProxy } from '../support/tcp-proxy';
-import { uniqueNames } from '../support/test-env';
-import { FAST_VALIDATION_ENV } from '../support/validation-env';
+import type { TcpProxy } from '../support/tcp-proxy';
 import { waitFor } from '../support/wait';
 
 const INPUT = { model: 'openai/gpt-5.4-mini', messages: [{ role: 'USER', content: 'Hi' }] };
 
 describe('completions through a Postgres outage (issue 16)', () => {
-  let mock: MockUpstream;
+  let env: AppBehindPgProxy;
   let proxy: TcpProxy;
   let t: TestApp;
+  /** A connection that bypasses the proxy, to look at the database while the app cannot. */
   let direct: Client;
 
   beforeAll(async () => {
-    mock = await startMockUpstream();
-    proxy = await new TcpProxy('127.0.0.1', 5432).start();
-    const names = uniqueNames('pgoutage');
-    t = await startTestApp('pgoutage', { ...mock.env(), ...FAST_VALIDATION_ENV, DATABASE_URL: proxy.wrap(names.databaseUrl) }, names);
-    direct = new Client({ connectionString: names.databaseUrl });
-    await direct.connect();
+    env = await startAppBehindPgProxy('pgoutage');
+    ({ proxy, t, direct } = env);
   });
-  afterAll(async () => {
-    await direct.end();
-    await t.stop();
-    await proxy.close();
-    await mock.close();
-    await dropDatabase(new URL(t.databaseUrl).pathname.slice(1));
-  });
+  afterAll(() => env.stop());
 
   it('an owner routed before the cut keeps streaming on its open socket; an owner never seen gets UNAVAILABLE (postgres); the record lands once after the heal', async () => {
     const known = await t.createUser();

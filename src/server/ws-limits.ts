@@ -22,7 +22,7 @@ export function setMessageLimit(ws: WebSocket, bytes: number): void {
 /**
  * A client that breaks the WebSocket protocol (a message over the limit, invalid UTF-8, a bad
  * frame) is closed by ws itself with the status RFC 6455 gives (1009, 1007, 1002), then ws emits
- * the error. graphql-ws answers every socket error with console.error and a stack, and a 4500
+ * the error. graphql-ws answers every socket error by printing it to stderr with a stack, and a 4500
  * close: for a client's mistake that is noise any client could flood stderr with. Such errors
  * (ws's `WS_ERR_*` codes) stop here, logged at debug; anything else goes on to graphql-ws.
  */

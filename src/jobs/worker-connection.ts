@@ -36,13 +36,20 @@ export function workerConnection(url: string): WorkerConnection {
   return {
     connection,
     async closing(close) {
+      /** Clients reconnected here: BullMQ already disconnected them, so they are ended here once up. */
+      const revived = new Set<Redis>();
       const nudge = () => {
         for (const client of duplicates) {
-          if (client.status === 'end') duplicates.delete(client);
-          // Its disconnect() would not end it: let it reconnect (or fail to) at once. Either way
-          // it leaves `reconnecting`: failing, it ends (it was disconnected); up, the next nudge ends it.
-          else if (client.status === 'reconnecting') client.connect().catch(() => undefined);
-          else if (client.status === 'ready') client.disconnect();
+          if (client.status === 'end') {
+            duplicates.delete(client);
+          } else if (client.status === 'reconnecting') {
+            // Its disconnect() would not end it: let it reconnect (or fail to) at once. Failing, it
+            // ends (it was disconnected); up, the next nudge ends it.
+            revived.add(client);
+            client.connect().catch(() => undefined);
+          } else if (client.status === 'ready' && revived.has(client)) {
+            client.disconnect();
+          }
         }
       };
       const timer = setInterval(nudge, NUDGE_EVERY_MS);

@@ -66,6 +66,7 @@ export class TcpProxy {
 
   heal(): void {
     this.down = false;
+    if (this.frozen) for (const s of this.sockets) s.resume();
     this.frozen = false;
   }
 

@@ -1,4 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
+import { unavailable } from '../errors/app-error';
+import { isPostgresUnreachable } from '../infra/pg-errors';
 import type { Principal } from './principal';
 import type { TokenCache, TokenLookup } from './token-cache';
 import { bearerToken, hashToken } from './tokens';
@@ -20,6 +22,11 @@ export interface TokenStore {
  * THE way a bearer token becomes a principal, for every transport (GraphQL over HTTP and
  * WebSocket, REST doors): parse, the admin token, then the cached lookup. Runs on every
  * operation, so a revoked token stops working on sockets that were opened before.
+ *
+ * When the lookup cannot reach Postgres, the token's last known lookup serves (TokenCache keeps
+ * it for OUTAGE_STALE_MAX); a token not seen in that time is refused with UNAVAILABLE (retryable,
+ * dependency postgres), which each transport maps once: graphql-ws closes with 1013, HTTP
+ * GraphQL and the REST doors answer 503 with `retry-after`.
  */
 export class TokenAuthenticator {
   constructor(
@@ -39,10 +46,24 @@ export class TokenAuthenticator {
     let lookup = this.cache.get(hash);
     if (!lookup) {
       const epoch = this.cache.epoch;
-      lookup = toLookup(await this.store.findByHash(hash));
-      this.cache.set(hash, lookup, epoch);
+      lookup = await this.read(hash, epoch);
     }
     if (lookup.kind === 'user') this.store.used(lookup.tokenId);
+    return lookup;
+  }
+
+  private async read(hash: string, epoch: number): Promise<TokenLookup> {
+    let row: StoredToken | null;
+    try {
+      row = await this.store.findByHash(hash);
+    } catch (err) {
+      if (!isPostgresUnreachable(err)) throw err;
+      const known = this.cache.lastKnown(hash);
+      if (known) return known;
+      throw unavailable('postgres', 'Checking this API token');
+    }
+    const lookup = toLookup(row);
+    this.cache.set(hash, lookup, epoch);
     return lookup;
   }
 }

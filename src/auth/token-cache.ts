@@ -5,7 +5,8 @@ export type TokenLookup = UserPrincipal | Extract<Principal, { kind: 'anonymous'
 
 interface Entry {
   lookup: TokenLookup;
-  expiresAt: number;
+  /** When the database said so. */
+  readAt: number;
 }
 
 /**
@@ -14,6 +15,12 @@ interface Entry {
  * retrying a bad token in a loop would otherwise cost a query each time. Bounded by `maxEntries`
  * (oldest first out), since anyone can present random tokens. Revocation removes a token's entry
  * at once (`forgetToken`); the TTL only bounds how long a lost revocation message goes unheard.
+ *
+ * An expired entry is not used by `get`, but is kept (within the same bound) as the token's last
+ * known lookup for `staleMaxMs` after its read: while Postgres cannot be reached the
+ * authenticator serves it (`lastKnown`) instead of failing (issue 16). That is safe for the
+ * same reason as routing's last known keys: no token can be created or revoked while writes
+ * fail, and a revocation heard before (Redis pub/sub, which does not need Postgres) removed it.
  */
 export class TokenCache {
   private readonly entries = new Map<string, Entry>();
@@ -26,16 +33,25 @@ export class TokenCache {
     private readonly ttlMs: number,
     private readonly maxEntries = 10_000,
     private readonly now: () => number = Date.now,
+    private readonly staleMaxMs = 0,
   ) {}
 
   get(hash: string): TokenLookup | undefined {
     const e = this.entries.get(hash);
     if (!e) return undefined;
-    if (e.expiresAt <= this.now()) {
-      this.delete(hash, e);
-      return undefined;
-    }
-    return e.lookup;
+    const age = this.now() - e.readAt;
+    if (age < this.ttlMs) return e.lookup;
+    if (age >= this.staleMaxMs) this.delete(hash, e);
+    return undefined;
+  }
+
+  /** The lookup last read for `hash`, expired or not, when it is younger than `staleMaxMs`. */
+  lastKnown(hash: string): TokenLookup | undefined {
+    const e = this.entries.get(hash);
+    if (!e) return undefined;
+    if (this.now() - e.readAt < Math.max(this.staleMaxMs, this.ttlMs)) return e.lookup;
+    this.delete(hash, e);
+    return undefined;
   }
 
   /** Take before reading the database; pass to `set`. */
@@ -52,11 +68,11 @@ export class TokenCache {
       const [oldestHash, oldest] = this.entries.entries().next().value as [string, Entry];
       this.delete(oldestHash, oldest);
     }
-    this.entries.set(hash, { lookup, expiresAt: this.now() + this.ttlMs });
+    this.entries.set(hash, { lookup, readAt: this.now() });
     if (lookup.kind === 'user') this.hashByTokenId.set(lookup.tokenId, hash);
   }
 
-  /** Drops a token's entry (it was revoked): the next use reads the database. */
+  /** Drops a token's entry, last known state included (it was revoked): the next use reads the database. */
   forgetToken(tokenId: string): void {
     this.revocations++;
     const hash = this.hashByTokenId.get(tokenId);

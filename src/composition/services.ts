@@ -88,9 +88,9 @@ export function createServices(deps: {
 }): Services {
   const { config, db, logger, catalog, pubsub, metrics, keyChanges } = deps;
   const tokenRevocations = new TokenRevocations(pubsub, logger);
-  const tokenCache = new TokenCache(config.authCacheTtlMs);
+  const tokenCache = new TokenCache(config.authCacheTtlMs, undefined, undefined, config.outageStaleMaxMs);
   const keyring = new Keyring(parseMasterKeys(config.encryptionKeys));
-  const organizations = new OrganizationsService(db);
+  const organizations = new OrganizationsService(db, config.outageStaleMaxMs);
   const audit = new AuditService(db, organizations);
   const byokKeys = new ByokKeysService(db, keyring, organizations, audit, logger, keyChanges);
   const validation = new ValidationService(db, deps.validationQueue, byokKeys);

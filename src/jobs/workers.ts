@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import type { AppConfig } from '../config/config';
 import type { Logger } from '../infra/logger';
 import type { Metrics } from '../infra/metrics';
-import { createRedis } from '../infra/redis';
+import { workerConnection } from './worker-connection';
 import { providerEndpoints, providerHeaders } from '../modules/providers/endpoints';
 import type { Services } from '../composition/services';
 import { reconcilePending, revalidateStale } from './maintenance';
@@ -30,7 +30,7 @@ export async function startWorkers(deps: {
   metrics: Metrics;
 }): Promise<Workers> {
   const { config, services, logger, metrics } = deps;
-  const connection = createRedis(config.redisUrl, 'blocking', 'worker');
+  const { connection, closing } = workerConnection(config.redisUrl);
   const processor = new ValidationProcessor({
     db: services.db,
     keyring: services.keyring,
@@ -98,7 +98,10 @@ export async function startWorkers(deps: {
 
   return {
     close: async () => {
-      await Promise.all([validation.close(), maintenance.close(), usage.close()]);
+      // closing(): a Redis outage just before must not leave a blocking connection unable to end.
+      await closing(async () => {
+        await Promise.all([validation.close(), maintenance.close(), usage.close()]);
+      });
       await schedulerQueue.close();
       connection.disconnect();
     },

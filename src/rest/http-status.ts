@@ -24,6 +24,9 @@ const STATUS: Record<ErrorCode, number> = {
   UPSTREAM_ERROR: 502,
 };
 
+/** `retry-after` of an UNAVAILABLE answer (HTTP GraphQL's too): Postgres blips last seconds. */
+export const UNAVAILABLE_RETRY_AFTER_SECONDS = 2;
+
 /** An AppError's status (an error may carry its own `httpStatus`, e.g. 413 for an oversized body). */
 export function httpStatusOf(err: AppError): number {
   const own = err.extensions.httpStatus;
@@ -32,10 +35,12 @@ export function httpStatusOf(err: AppError): number {
 
 /**
  * Seconds for `retry-after`, where known: the error's own `retryAfterSeconds` (an upstream's
- * header, when the service passes it on), else 1 for the gateway's own capacity refusal.
+ * header, when the service passes it on), else 1 for the gateway's own capacity refusal and
+ * {@link UNAVAILABLE_RETRY_AFTER_SECONDS} while a dependency is down.
  */
 export function retryAfterOf(err: AppError): number | undefined {
   const own = err.extensions.retryAfterSeconds;
   if (typeof own === 'number' && own >= 0) return Math.ceil(own);
-  return err.code === 'RATE_LIMITED' ? 1 : undefined;
+  if (err.code === 'RATE_LIMITED') return 1;
+  return err.code === 'UNAVAILABLE' ? UNAVAILABLE_RETRY_AFTER_SECONDS : undefined;
 }

@@ -4,10 +4,12 @@ import { expressMiddleware } from '@as-integrations/express5';
 import express, { type ErrorRequestHandler, type Express, type Request, type RequestHandler, type Response } from 'express';
 import type { Principal } from '../auth/principal';
 import { bearerToken, sameSecret } from '../auth/tokens';
+import { AppError } from '../errors/app-error';
 import type { Logger } from '../infra/logger';
 import type { Metrics } from '../infra/metrics';
 import { OPENAI_PREFIXES, openAiRoutes } from '../rest/openai/openai-routes';
 import { anthropicRoutes } from '../rest/anthropic/anthropic-routes';
+import { retryAfterOf } from '../rest/http-status';
 import { createContext, type GraphQLContext } from './context';
 import type { Services } from '../composition/services';
 import { mountWebConsole } from './web-console';
@@ -101,11 +103,21 @@ const KNOWN_ROUTES = new Set([
  * Anything else is answered UNAUTHENTICATED here, before the body is read. With status 200, as
  * the auth checker's answer was before and as GraphQL-over-HTTP asks for application/json
  * responses: browsers log every 4xx as a console error (the web console's sign-in with a bad
- * token), and clients read the code, not the status.
+ * token), and clients read the code, not the status. UNAVAILABLE (Postgres down, token not seen
+ * within OUTAGE_STALE_MAX) is 503 with `retry-after`: clients and proxies retry a 503.
  */
 function authenticate(services: Services): RequestHandler {
   return async (req, res, next) => {
-    const principal = await services.apiTokens.authenticate(req.headers.authorization);
+    let principal: Principal;
+    try {
+      principal = await services.apiTokens.authenticate(req.headers.authorization);
+    } catch (err) {
+      if (!(err instanceof AppError) || err.code !== 'UNAVAILABLE') throw err;
+      // Postgres is down and the token was not seen recently: a retryable 503, not a 500 page.
+      res.status(503).set('retry-after', String(retryAfterOf(err)));
+      sendError(res, err.message, err.code, err.extensions);
+      return;
+    }
     if (principal.kind === 'anonymous') {
       sendError(res, principal.reason, 'UNAUTHENTICATED');
       return;

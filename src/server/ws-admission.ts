@@ -2,6 +2,7 @@ import { GraphQLError } from 'graphql';
 import { CloseCode } from 'graphql-ws';
 import type { WebSocket } from 'ws';
 import type { Principal } from '../auth/principal';
+import { AppError } from '../errors/app-error';
 import type { TokenRevocations } from '../auth/token-revocations';
 import { WsSessions, type WsSession } from './ws-sessions';
 
@@ -80,7 +81,15 @@ export class WsAdmission {
     const session = state.session;
     if (!session) return [coded('UNAUTHENTICATED', 'Not connected')];
     // Through the token cache: no SQL unless the lookup expired.
-    const principal = await this.deps.authenticate(session.authorization);
+    let principal: Principal;
+    try {
+      principal = await this.deps.authenticate(session.authorization);
+    } catch (err) {
+      // UNAVAILABLE (Postgres down, the lookup older than OUTAGE_STALE_MAX): this operation is
+      // refused with it; the socket stays open for a retry.
+      if (err instanceof AppError) return [new GraphQLError(err.message, { extensions: { ...err.extensions, code: err.code } })];
+      throw err;
+    }
     if (principal.kind !== 'user' || principal.tokenId !== session.principal.tokenId) {
       // Revoked while this instance missed the announcement (or it has not arrived yet).
       this.refuse(session);

@@ -7,6 +7,7 @@ import { AppError } from '../errors/app-error';
 import type { Logger } from '../infra/logger';
 import type { Metrics } from '../infra/metrics';
 import type { QueryLimitsConfig } from '../config/config';
+import type { Principal } from '../auth/principal';
 import { createContext, type GraphQLContext } from './context';
 import { DocumentCache, type DocumentLru } from './document-cache';
 import { documentLimitRules, documentParseOptions } from './document-rules';
@@ -22,6 +23,13 @@ import { WsAdmission, type AdmissionState } from './ws-admission';
 /** Close code for a connection whose token we refused (graphql-ws reserves 4401 for this). */
 export const UNAUTHORIZED_CLOSE = CloseCode.Unauthorized;
 
+/**
+ * Close code for a connection whose token cannot be checked now (Postgres down and the token not
+ * seen within OUTAGE_STALE_MAX): RFC 6455's 1013 "Try Again Later", with a reason naming the
+ * dependency; a client may reconnect (graphql-ws' retrying clients do for any non-4xxx code).
+ */
+export const TRY_AGAIN_LATER_CLOSE = 1013;
+
 /** Per-connection state graphql-ws keeps on `ctx.extra`. */
 interface ConnectionState extends Record<PropertyKey, unknown>, AdmissionState {}
 
@@ -34,7 +42,7 @@ export interface WsHandle {
 /**
  * graphql-ws on the HTTP server's /graphql path. The token in connectionParams.authorization is
  * checked once at connection_init; a bad one closes the socket with 4401 and the reason, before
- * any subscription starts.
+ * any subscription starts (1013 when it cannot be checked while Postgres is down).
  *
  * Message size: until connection_init is accepted a socket takes messages of at most
  * PRE_AUTH_MESSAGE_BYTES, afterwards up to `maxRequestBytes` (images in chat messages). A larger
@@ -81,7 +89,14 @@ export function attachWsServer(deps: {
         return passThroughSubscribe(args, sink);
       },
       onConnect: async (ctx) => {
-        const principal = await admission.connect(ctx.extra, ctx.extra.socket, ctx.connectionParams?.authorization, () => Object.keys(ctx.subscriptions).length);
+        let principal: Principal;
+        try {
+          principal = await admission.connect(ctx.extra, ctx.extra.socket, ctx.connectionParams?.authorization, () => Object.keys(ctx.subscriptions).length);
+        } catch (err) {
+          if (!(err instanceof AppError) || err.code !== 'UNAVAILABLE') throw err;
+          ctx.extra.socket.close(TRY_AGAIN_LATER_CLOSE, `Try again later: ${err.message}`.slice(0, 120));
+          return false;
+        }
         if (principal.kind !== 'user') {
           const reason = principal.kind === 'admin' ? 'The platform admin token cannot subscribe' : principal.reason;
           ctx.extra.socket.close(UNAUTHORIZED_CLOSE, `Unauthorized: ${reason}`.slice(0, 120));

@@ -15,11 +15,11 @@ export interface AppBehindPgProxy {
   stop(): Promise<void>;
 }
 
-export async function startAppBehindPgProxy(label: string): Promise<AppBehindPgProxy> {
+export async function startAppBehindPgProxy(label: string, env: Record<string, string> = {}): Promise<AppBehindPgProxy> {
   const mock = await startMockUpstream();
   const proxy = await new TcpProxy('127.0.0.1', 5432).start();
   const names = uniqueNames(label);
-  const t = await startTestApp(label, { ...mock.env(), ...FAST_VALIDATION_ENV, DATABASE_URL: proxy.wrap(names.databaseUrl) }, names);
+  const t = await startTestApp(label, { ...mock.env(), ...FAST_VALIDATION_ENV, ...env, DATABASE_URL: proxy.wrap(names.databaseUrl) }, names);
   const direct = new Client({ connectionString: names.databaseUrl });
   await direct.connect();
   return {

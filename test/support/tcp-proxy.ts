@@ -8,6 +8,7 @@ export class TcpProxy {
   private server?: Server;
   private readonly sockets = new Set<Socket>();
   private down = false;
+  private frozen = false;
   port = 0;
 
   constructor(
@@ -27,6 +28,10 @@ export class TcpProxy {
         s.on('close', () => this.sockets.delete(s));
         s.on('error', () => undefined);
       }
+      if (this.frozen) {
+        client.pause();
+        upstream.pause();
+      }
       client.pipe(upstream);
       upstream.pipe(client);
       client.on('close', () => upstream.destroy());
@@ -45,6 +50,15 @@ export class TcpProxy {
     return u.toString().replace(/\/$/, '');
   }
 
+  /**
+   * Stops forwarding in both directions without closing anything: bytes sent meanwhile (a
+   * NOTIFY, a query's answer) wait in the proxy, and a `cut()` then loses them.
+   */
+  freeze(): void {
+    this.frozen = true;
+    for (const s of this.sockets) s.pause();
+  }
+
   cut(): void {
     this.down = true;
     for (const s of this.sockets) s.destroy();
@@ -52,6 +66,8 @@ export class TcpProxy {
 
   heal(): void {
     this.down = false;
+    if (this.frozen) for (const s of this.sockets) s.resume();
+    this.frozen = false;
   }
 
   async close(): Promise<void> {

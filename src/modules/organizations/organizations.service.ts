@@ -1,11 +1,13 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { UserPrincipal } from '../../auth/principal';
-import { badInput, conflict, forbidden, notFound } from '../../errors/app-error';
+import { badInput, conflict, forbidden, notFound, unavailable } from '../../errors/app-error';
+import { isPostgresUnreachable } from '../../infra/pg-errors';
 import { isUuid, requireEmail, requireId, requireName } from '../../errors/validate';
 import { recordAuditEvent } from '../audit/audit-record';
 import { UserEntity } from '../users/user.entity';
 import { MembershipEntity } from './membership.entity';
 import { OrganizationEntity } from './organization.entity';
+import { LastKnownMemberships } from './last-known-memberships';
 import { MEMBERSHIP_ADMIN_ROLES, OrgRole } from './org-role';
 
 /**
@@ -13,7 +15,15 @@ import { MEMBERSHIP_ADMIN_ROLES, OrgRole } from './org-role';
  * query itself; a non-member gets NOT_FOUND (existence is not leaked).
  */
 export class OrganizationsService {
-  constructor(private readonly db: DataSource) {}
+  private readonly lastKnown: LastKnownMemberships;
+
+  /** `outageStaleMaxMs`: how long a membership checked for routing serves while Postgres is away. */
+  constructor(
+    private readonly db: DataSource,
+    outageStaleMaxMs = 0,
+  ) {
+    this.lastKnown = new LastKnownMemberships(outageStaleMaxMs);
+  }
 
   async create(p: UserPrincipal, rawName: string): Promise<OrganizationEntity> {
     const name = requireName(rawName, 'name', 200);
@@ -41,6 +51,27 @@ export class OrganizationsService {
     });
     if (!m) throw notFound('Organization');
     return m;
+  }
+
+  /**
+   * The organization a completion (or a model list) is routed for: the caller's membership, as
+   * `membership` checks it, or, while Postgres cannot be reached, the last successful check of
+   * it up to OUTAGE_STALE_MAX old (issue 16); a membership not seen in that time is UNAVAILABLE.
+   */
+  async routingOrganization(p: UserPrincipal, rawOrgId: string): Promise<string> {
+    const organizationId = requireId(rawOrgId, 'organizationId');
+    try {
+      await this.membership(p, organizationId);
+    } catch (err) {
+      if (!isPostgresUnreachable(err)) {
+        this.lastKnown.forget(p.userId, organizationId);
+        throw err;
+      }
+      if (this.lastKnown.known(p.userId, organizationId)) return organizationId;
+      throw unavailable('postgres', 'Checking your organization membership');
+    }
+    this.lastKnown.seen(p.userId, organizationId);
+    return organizationId;
   }
 
   /** The caller's membership, and FORBIDDEN unless it has one of `roles`. */
@@ -140,6 +171,7 @@ export class OrganizationsService {
         throw conflict('The last OWNER cannot be removed; make someone else OWNER first');
       }
       await repo.delete({ organizationId: caller.organizationId, userId });
+      this.lastKnown.forget(userId, caller.organizationId);
       await recordAuditEvent(tx, {
         action: 'organization.member_removed',
         actorId: p.userId,

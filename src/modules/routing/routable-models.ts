@@ -30,7 +30,7 @@ export class RoutableModels {
   ) {}
 
   async list(p: UserPrincipal, organizationId: string | null): Promise<RoutableModel[]> {
-    const orgId = organizationId ? (await this.organizations.membership(p, organizationId)).organizationId : null;
+    const orgId = organizationId ? await this.organizations.routingOrganization(p, organizationId) : null;
     const keys = await this.ownerKeys.keys({ userId: p.userId, organizationId: orgId });
     const byProvider = new Map(keys.map((k) => [k.provider as string, k]));
     const out: RoutableModel[] = [];

@@ -35,9 +35,7 @@ export class Router {
     if (offers.length === 0) {
       throw badInput(`${getProvider(input.provider!).name} does not serve ${model.id}`, 'provider');
     }
-    const organizationId = input.organizationId
-      ? (await this.organizations.membership(p, input.organizationId)).organizationId
-      : null;
+    const organizationId = input.organizationId ? await this.organizations.routingOrganization(p, input.organizationId) : null;
 
     const owned = await this.ownerKeys.keys({ userId: p.userId, organizationId });
     // "Has a key for the model" is decided over every provider that serves it, before `provider`

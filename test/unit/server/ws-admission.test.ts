@@ -1,0 +1,33 @@
+import type { WebSocket } from 'ws';
+import type { Principal } from '../../../src/auth/principal';
+import type { TokenRevocations } from '../../../src/auth/token-revocations';
+import { unavailable } from '../../../src/errors/app-error';
+import { WsAdmission, type AdmissionState } from '../../../src/server/ws-admission';
+
+describe('WsAdmission through a Postgres outage', () => {
+  it('an operation whose token cannot be checked gets UNAVAILABLE and the socket stays open', async () => {
+    let down = false;
+    const user: Principal = { kind: 'user', userId: 'u1', tokenId: 't1' };
+    const admission = new WsAdmission({
+      authenticate: async () => {
+        if (down) throw unavailable('postgres', 'Checking this API token');
+        return user;
+      },
+      revocations: { onRevoked: () => () => undefined } as unknown as TokenRevocations,
+      limits: { socket: 10, user: 10 },
+      recheckEveryMs: 60_000,
+    });
+    const close = jest.fn();
+    const state: AdmissionState = {};
+    try {
+      await admission.connect(state, { close } as unknown as WebSocket, 'Bearer x', () => 1);
+      expect(await admission.admit(state)).toBeUndefined();
+      down = true;
+      const refused = await admission.admit(state);
+      expect(refused?.map((e) => e.extensions)).toEqual([{ code: 'UNAVAILABLE', dependency: 'postgres', retryable: true }]);
+      expect(close).not.toHaveBeenCalled();
+    } finally {
+      admission.dispose();
+    }
+  });
+});

@@ -107,6 +107,9 @@ export class ChatCompletionEventType {
   @Field(() => String, { nullable: true })
   finishReason?: string;
 
+  /** Internal (no field), DONE: the stop sequence the turn ended at (null: one, unnamed); see UpstreamEvent `finish`. */
+  stopSequence?: string | null;
+
   /** Internal (no field): a reasoning detail sealed at its block's end, for front doors that stream signatures. */
   sealed?: ReasoningDetail;
 

@@ -15,7 +15,8 @@ import type {
 import type { ChatMessage, ContentPart, ImageMediaType } from '../chat-model';
 import { UnsupportedFeatureError } from '../types';
 import type { UpstreamChatRequest } from '../types';
-import { anthropicThinking, outputCap } from './anthropic-messages-request';
+import { anthropicThinking, outputCap, thinkingBudget, thinkingIsOn } from './anthropic-messages-request';
+import type { JsonObject } from './json';
 import { argumentsObject, textOf, turnAppender } from './message-text';
 import { claudeThinking } from './reasoning-replay';
 import { SAFE_ID, toolIdMap } from './tool-ids';
@@ -48,7 +49,8 @@ export function converseStreamInput(req: BodyRequest): ConverseStreamCommandInpu
   checkBedrock(req);
   const claude = isClaude(req.upstreamModel);
   const thinking = claude ? anthropicThinking(req) : undefined;
-  const thinkingOn = thinking?.type === 'enabled';
+  const thinkingOn = thinkingIsOn(thinking);
+  const budget = thinkingBudget(thinking);
   const hasToolHistory = req.messages.some((m) => m.role === 'tool' || (m.role === 'assistant' && m.toolCalls.length > 0));
   // §3.7: Converse has no toolChoice "none", and tool blocks need a toolConfig: for "none" (or no
   // tools) the history's calls and results go as text instead.
@@ -71,25 +73,40 @@ export function converseStreamInput(req: BodyRequest): ConverseStreamCommandInpu
     const choice = req.toolChoice;
     input.toolConfig = {
       tools,
-      ...(choice?.type === 'required' && !thinkingOn ? { toolChoice: { any: {} } } : {}),
-      ...(choice?.type === 'tool' && !thinkingOn ? { toolChoice: { tool: { name: choice.name } } } : {}),
+      ...(choice?.type === 'required' && !budget ? { toolChoice: { any: {} } } : {}),
+      ...(choice?.type === 'tool' && !budget ? { toolChoice: { tool: { name: choice.name } } } : {}),
       ...(choice?.type === 'auto' ? { toolChoice: { auto: {} } } : {}),
     };
   }
   const config: NonNullable<ConverseStreamCommandInput['inferenceConfig']> = {};
-  if (req.maxTokens !== undefined || thinkingOn) config.maxTokens = outputCap(req.maxTokens, DEFAULT_MAX_TOKENS, thinkingOn ? thinking.budget_tokens : 0);
+  if (req.maxTokens !== undefined || budget > 0) config.maxTokens = outputCap(req.maxTokens, DEFAULT_MAX_TOKENS, budget);
   // Claude with thinking takes no temperature/topP changes (§1.4).
   if (req.temperature !== undefined && !thinkingOn) config.temperature = req.temperature;
   if (req.topP !== undefined && !thinkingOn) config.topP = req.topP;
   if (req.stop !== undefined && req.stop.length > 0) config.stopSequences = req.stop;
   if (Object.keys(config).length > 0) input.inferenceConfig = config;
-  if (thinking) input.additionalModelRequestFields = { thinking } as never;
+  const extra = claude ? claudeFields(req, thinking, thinkingOn) : undefined;
+  if (extra) input.additionalModelRequestFields = extra as never;
   if (req.responseFormat?.type === 'json_schema') {
     const f = req.responseFormat;
     // `schema` is a String in Converse's JsonSchemaDefinition.
     input.outputConfig = { textFormat: { type: 'json_schema', structure: { jsonSchema: { schema: JSON.stringify(f.schema), name: f.name } } } } as never;
   }
   return input;
+}
+
+/**
+ * Claude's own request fields, which Converse has no field for, in additionalModelRequestFields
+ * (§1.4 "Reasoning"): thinking and effort as the client sent them, `top_k` (not with thinking),
+ * and the client's `anthropic-beta` values as `anthropic_beta`.
+ */
+function claudeFields(req: BodyRequest, thinking: JsonObject | undefined, thinkingOn: boolean): JsonObject | undefined {
+  const extra: JsonObject = {};
+  if (thinking) extra.thinking = thinking;
+  if (req.anthropicEffort !== undefined) extra.output_config = { effort: req.anthropicEffort };
+  if (req.topK !== undefined && !thinkingOn) extra.top_k = req.topK;
+  if (req.anthropicBeta?.length) extra.anthropic_beta = req.anthropicBeta;
+  return Object.keys(extra).length > 0 ? extra : undefined;
 }
 
 interface Options {

@@ -22,7 +22,7 @@ import { anthropicError, anthropicErrorEvent } from './anthropic-errors';
 import { gatewayModelId } from './client-model';
 import { MessageAssembler } from './message-assembler';
 import { MessageRenderer } from './message-renderer';
-import { parseCountTokensRequest, parseMessagesRequest } from './messages-request';
+import { parseCountTokensRequest, parseMessagesRequest, type AnthropicHeaders } from './messages-request';
 import { anthropicModelList } from './models-list';
 import { PING_FRAME, sseFrame, sseFrames } from './stream-events';
 import { estimateInputTokens } from './token-estimate';
@@ -81,13 +81,13 @@ function respondError(res: ServerResponse, err: AppError, headers: Record<string
   res.end(JSON.stringify(body));
 }
 
-function anthropicBeta(req: IncomingMessage): string | string[] | undefined {
-  return req.headers['anthropic-beta'];
+function forwarded(req: IncomingMessage): AnthropicHeaders {
+  return { beta: req.headers['anthropic-beta'], version: req.headers['anthropic-version'] };
 }
 
 async function messages({ services, maxBodyBytes, keepAliveMs }: AnthropicDoorDeps, req: Request, res: Response, requestId: string): Promise<void> {
   const caller = await restCaller(services, req, { apiKeyHeader: true });
-  const { input, stream } = parseMessagesRequest(await readJsonBody(req, maxBodyBytes), anthropicBeta(req));
+  const { input, stream } = parseMessagesRequest(await readJsonBody(req, maxBodyBytes), forwarded(req));
   const model = input.model;
   input.model = gatewayModelId(services.catalog, model);
   if (caller.organizationId) input.organizationId = caller.organizationId;
@@ -123,7 +123,7 @@ async function messages({ services, maxBodyBytes, keepAliveMs }: AnthropicDoorDe
 /** The provider's own count when Anthropic would serve the request, else an estimate, said so in a header. */
 async function countTokens({ services, maxBodyBytes }: AnthropicDoorDeps, req: Request, res: Response, requestId: string): Promise<void> {
   const caller = await restCaller(services, req, { apiKeyHeader: true });
-  const input = parseCountTokensRequest(await readJsonBody(req, maxBodyBytes), anthropicBeta(req));
+  const input = parseCountTokensRequest(await readJsonBody(req, maxBodyBytes), forwarded(req));
   input.model = gatewayModelId(services.catalog, input.model);
   if (caller.organizationId) input.organizationId = caller.organizationId;
   const counted = await services.tokenCount.count(caller.principal, input, clientGone(res));

@@ -58,7 +58,7 @@ const claudeCodeBody = {
 
 describe('Anthropic Messages request → ChatCompletionInput', () => {
   it('maps every block kind, cache marker, thinking and tool setting, in order', () => {
-    const { input, stream } = parseMessagesRequest(claudeCodeBody, 'interleaved-thinking-2025-05-14, fine-grained-tool-streaming-2025-05-14');
+    const { input, stream } = parseMessagesRequest(claudeCodeBody, { beta: 'interleaved-thinking-2025-05-14, fine-grained-tool-streaming-2025-05-14' });
     expect(stream).toBe(true);
     expect(input).toEqual({
       model: 'claude-sonnet-4-5',

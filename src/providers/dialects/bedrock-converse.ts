@@ -59,6 +59,7 @@ function oneHourWrites(usage: BedrockTokenUsage): { cacheWrite1hTokens?: number 
 export function bedrockFinishReason(stopReason: string): string {
   switch (stopReason) {
     case 'end_turn':
+    case 'stop_sequence':
       return 'stop';
     case 'max_tokens':
       return 'length';

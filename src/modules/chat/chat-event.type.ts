@@ -33,6 +33,9 @@ export class TokenUsageType {
   @Field(() => Int)
   reasoningTokens!: number;
 
+  /** Internal (no field): of cacheWriteTokens, those with a 1-hour TTL, when the provider said. */
+  cacheWrite1hTokens?: number;
+
   /** Estimated provider cost in micro-USD from the catalog price; 0 when unknown (see costKnown). */
   @Field(() => Float)
   costMicroUsd!: number;

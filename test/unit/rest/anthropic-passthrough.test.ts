@@ -144,7 +144,7 @@ function message(upstreamEvents: UpstreamEvent[]) {
   for (const ev of upstreamEvents) {
     let out: ChatCompletionEventType;
     if (ev.type === 'delta') out = { type: ChatEventType.DELTA, requestId, content: ev.content, reasoning: ev.reasoning, ...(ev.toolCalls ? { toolCalls: ev.toolCalls } : {}) };
-    else if (ev.type === 'usage') continue;
+    else if (ev.type === 'usage') out = { type: ChatEventType.USAGE, requestId, usage: { ...ev.usage, costMicroUsd: 0, costKnown: true, estimated: false } };
     else {
       out = { type: ChatEventType.DONE, requestId, finishReason: ev.reason };
       if (ev.reasoningDetails) out.reasoningDetails = ev.reasoningDetails;
@@ -189,6 +189,25 @@ describe('stop_sequence in the response', () => {
     const events = unnamed.end();
     expect(events).toEqual([{ type: 'finish', reason: 'stop', stopSequence: null }]);
     expect(message(events)).toMatchObject({ stop_reason: 'stop_sequence', stop_sequence: null });
+  });
+});
+
+describe('cache writes by TTL', () => {
+  it('Anthropic’s 5m/1h split is counted (for the 1-hour price) and shown back in the message usage', () => {
+    const events = normalize(new AnthropicMessagesNormalizer({ provider: PROVIDERS.ANTHROPIC, credential, upstreamModel: 'claude-x' }), sse([
+      { type: 'message_start', message: { usage: { input_tokens: 5, cache_creation_input_tokens: 1000, cache_read_input_tokens: 0, cache_creation: { ephemeral_5m_input_tokens: 300, ephemeral_1h_input_tokens: 700 }, output_tokens: 1 } } },
+      { type: 'message_delta', delta: { stop_reason: 'end_turn', stop_sequence: null }, usage: { output_tokens: 3 } },
+      { type: 'message_stop' },
+    ]));
+    const usage = events.filter((e) => e.type === 'usage').at(-1);
+    expect(usage).toEqual({ type: 'usage', usage: { inputTokens: 1005, outputTokens: 3, cachedInputTokens: 0, cacheWriteTokens: 1000, cacheWrite1hTokens: 700, reasoningTokens: 0 } });
+    expect(message(events).usage).toEqual({
+      input_tokens: 5,
+      cache_creation_input_tokens: 1000,
+      cache_read_input_tokens: 0,
+      cache_creation: { ephemeral_5m_input_tokens: 300, ephemeral_1h_input_tokens: 700 },
+      output_tokens: 3,
+    });
   });
 });
 

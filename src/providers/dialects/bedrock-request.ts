@@ -96,16 +96,37 @@ export function converseStreamInput(req: BodyRequest): ConverseStreamCommandInpu
 }
 
 /**
+ * The betas Bedrock takes for Claude (AWS's list, as LiteLLM's Bedrock filter keeps it, BerriAI/litellm
+ * PR #19877). Bedrock refuses the whole request with 400 "invalid beta flag" for any other, and
+ * Claude Code sends many (claude-code-20250219, extended-cache-ttl-…, mcp-servers-…;
+ * anthropics/claude-code#49370, #56595), so only these travel on.
+ */
+const BEDROCK_BETAS: ReadonlySet<string> = new Set([
+  'computer-use-2024-10-22',
+  'computer-use-2025-01-24',
+  'token-efficient-tools-2025-02-19',
+  'interleaved-thinking-2025-05-14',
+  'output-128k-2025-02-19',
+  'dev-full-thinking-2025-05-14',
+  'context-1m-2025-08-07',
+  'context-management-2025-06-27',
+  'effort-2025-11-24',
+  'tool-search-tool-2025-10-19',
+  'tool-examples-2025-10-29',
+]);
+
+/**
  * Claude's own request fields, which Converse has no field for, in additionalModelRequestFields
  * (§1.4 "Reasoning"): thinking and effort as the client sent them, `top_k` (not with thinking),
- * and the client's `anthropic-beta` values as `anthropic_beta`.
+ * and the client's `anthropic-beta` values Bedrock takes, as `anthropic_beta`.
  */
 function claudeFields(req: BodyRequest, thinking: JsonObject | undefined, thinkingOn: boolean): JsonObject | undefined {
   const extra: JsonObject = {};
   if (thinking) extra.thinking = thinking;
   if (req.anthropicEffort !== undefined) extra.output_config = { effort: req.anthropicEffort };
   if (req.topK !== undefined && !thinkingOn) extra.top_k = req.topK;
-  if (req.anthropicBeta?.length) extra.anthropic_beta = req.anthropicBeta;
+  const betas = req.anthropicBeta?.filter((b) => BEDROCK_BETAS.has(b)) ?? [];
+  if (betas.length > 0) extra.anthropic_beta = betas;
   return Object.keys(extra).length > 0 ? extra : undefined;
 }
 

@@ -85,13 +85,20 @@ describe('thinking and effort as sent to Claude, translated elsewhere', () => {
     expect(disabled.thinking).toEqual({ type: 'disabled' });
   });
 
-  it('Bedrock Claude: thinking, effort and the betas (as anthropic_beta) in additionalModelRequestFields', () => {
-    const input = converseStreamInput(upstream(adaptive, PROVIDERS.BEDROCK, 'us.anthropic.claude-opus-5', { beta: 'interleaved-thinking-2025-05-14' }));
+  it('Bedrock Claude: thinking, effort and the betas Bedrock takes (as anthropic_beta) in additionalModelRequestFields', () => {
+    // Claude Code's own beta would make Bedrock refuse the request ("invalid beta flag"): dropped.
+    const beta = 'claude-code-20250219,interleaved-thinking-2025-05-14,extended-cache-ttl-2025-04-11';
+    const input = converseStreamInput(upstream(adaptive, PROVIDERS.BEDROCK, 'us.anthropic.claude-opus-5', { beta }));
     expect(input.additionalModelRequestFields).toEqual({
       thinking: { type: 'adaptive', display: 'omitted' },
       output_config: { effort: 'xhigh' },
       anthropic_beta: ['interleaved-thinking-2025-05-14'],
     });
+  });
+
+  it('Bedrock: no anthropic_beta when none of the betas is one Bedrock takes', () => {
+    const input = converseStreamInput(upstream(hello, PROVIDERS.BEDROCK, 'us.anthropic.claude-x', { beta: 'claude-code-20250219' }));
+    expect(input.additionalModelRequestFields).toBeUndefined();
   });
 
   it('Gemini and OpenAI get the reasoning settings instead', () => {

@@ -92,14 +92,17 @@ async function messages({ services, maxBodyBytes, keepAliveMs }: AnthropicDoorDe
   input.model = gatewayModelId(services.catalog, model);
   if (caller.organizationId) input.organizationId = caller.organizationId;
   const signal = clientGone(res);
-  // ~1 ms for a 100 KB agent turn: computed while the upstream call is on its way (setImmediate
-  // runs after the request is written when routing needs no I/O), or when first needed.
+  // ~0.05 ms for a 100 KB agent turn, for message_start: computed while the upstream call is on its
+  // way (setImmediate runs after the request is written when routing needs no I/O), or when first
+  // needed. A non-streaming answer shows message_delta's usage instead, so it needs none when
+  // the provider's usage arrived (it always precedes DONE).
   let estimate: number | undefined;
-  const inputTokensEstimate = (): number => (estimate ??= estimateInputTokens(input));
+  let reported = false;
+  const inputTokensEstimate = (): number => (reported ? 0 : (estimate ??= estimateInputTokens(input)));
   const renderer = new MessageRenderer({ messageId: `msg_${requestId.replace(/-/g, '')}`, model, inputTokensEstimate });
   const items = services.chat.stream(caller.principal, input, requestId, signal, { seals: true });
-  setImmediate(inputTokensEstimate);
   if (stream) {
+    setImmediate(inputTokensEstimate);
     const wire: StreamRendering = {
       event: (ev) => sseFrames(ev.type === ChatEventType.START ? renderer.start() : renderer.push(ev)),
       error: (err) => sseFrame(anthropicErrorEvent(err)),
@@ -113,6 +116,7 @@ async function messages({ services, maxBodyBytes, keepAliveMs }: AnthropicDoorDe
   if (signal.aborted) return;
   const headers = keyServedHeaders(requestId, events.find((e) => e.type === ChatEventType.START));
   if (error) return respondError(res, error, headers);
+  reported = events.some((e) => e.type === ChatEventType.USAGE && e.usage);
   const message = new MessageAssembler();
   message.add(renderer.start());
   for (const ev of events) message.add(renderer.push(ev));

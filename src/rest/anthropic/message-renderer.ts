@@ -67,18 +67,16 @@ export function stopReasonOf(finishReason: string | undefined, madeToolCalls: bo
 
 /** Internal usage (input includes cache reads and writes) → Anthropic's (input excludes both). */
 export function anthropicUsage(u: Pick<TokenUsageType, 'inputTokens' | 'outputTokens' | 'cachedInputTokens' | 'cacheWriteTokens' | 'cacheWrite1hTokens'>): AnthropicUsage {
-  const usage: AnthropicUsage = {
+  // Anthropic's own split of the writes by TTL (what 1-hour writes cost more for), when known,
+  // in Anthropic's key order.
+  const oneHour = u.cacheWrite1hTokens === undefined ? undefined : Math.min(u.cacheWrite1hTokens, u.cacheWriteTokens);
+  return {
     input_tokens: Math.max(0, u.inputTokens - u.cachedInputTokens - u.cacheWriteTokens),
     cache_creation_input_tokens: u.cacheWriteTokens,
     cache_read_input_tokens: u.cachedInputTokens,
+    ...(oneHour === undefined ? {} : { cache_creation: { ephemeral_5m_input_tokens: u.cacheWriteTokens - oneHour, ephemeral_1h_input_tokens: oneHour } }),
     output_tokens: u.outputTokens,
   };
-  // Anthropic's own split of the writes by TTL (what 1-hour writes cost more for), when known.
-  if (u.cacheWrite1hTokens !== undefined) {
-    const oneHour = Math.min(u.cacheWrite1hTokens, u.cacheWriteTokens);
-    usage.cache_creation = { ephemeral_5m_input_tokens: u.cacheWriteTokens - oneHour, ephemeral_1h_input_tokens: oneHour };
-  }
-  return usage;
 }
 
 export class MessageRenderer {

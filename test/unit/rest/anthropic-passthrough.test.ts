@@ -208,6 +208,9 @@ describe('cache writes by TTL', () => {
     ]));
     const usage = events.filter((e) => e.type === 'usage').at(-1);
     expect(usage).toEqual({ type: 'usage', usage: { inputTokens: 1005, outputTokens: 3, cachedInputTokens: 0, cacheWriteTokens: 1000, cacheWrite1hTokens: 700, reasoningTokens: 0 } });
+    expect(JSON.stringify(message(events).usage)).toBe(
+      '{"input_tokens":5,"cache_creation_input_tokens":1000,"cache_read_input_tokens":0,"cache_creation":{"ephemeral_5m_input_tokens":300,"ephemeral_1h_input_tokens":700},"output_tokens":3}',
+    );
     expect(message(events).usage).toEqual({
       input_tokens: 5,
       cache_creation_input_tokens: 1000,

@@ -8,7 +8,8 @@
  *                       "cacheWritePerMTok":1}}]}]}
  * ```
  * `price` is optional (cost unknown); `cachedInputPerMTok` (cache reads) and
- * `cacheWritePerMTok` (cache writes) default to `inputPerMTok`.
+ * `cacheWritePerMTok` (cache writes) default to `inputPerMTok`; `cacheWrite1hPerMTok` (1-hour
+ * cache writes) to `cacheWritePerMTok`.
  * The config module passes the path; nothing here reads the environment.
  */
 import { readFile } from 'node:fs/promises';
@@ -25,6 +26,7 @@ const priceSchema = z
     outputPerMTok: z.number().finite().nonnegative(),
     cachedInputPerMTok: z.number().finite().nonnegative().optional(),
     cacheWritePerMTok: z.number().finite().nonnegative().optional(),
+    cacheWrite1hPerMTok: z.number().finite().nonnegative().optional(),
   })
   .strict();
 
@@ -96,6 +98,7 @@ export function parseCatalogFile(text: string, source: string): CatalogModel[] {
               outputPerMTok: o.price.outputPerMTok,
               cachedInputPerMTok: o.price.cachedInputPerMTok ?? o.price.inputPerMTok,
               cacheWritePerMTok: o.price.cacheWritePerMTok ?? o.price.inputPerMTok,
+              ...(o.price.cacheWrite1hPerMTok === undefined ? {} : { cacheWrite1hPerMTok: o.price.cacheWrite1hPerMTok }),
             }
           : null,
       })),

@@ -85,13 +85,14 @@ export function createCatalog(operatorModels: readonly CatalogModel[] = []): Cat
 
 /**
  * Estimated cost in micro-USD, rounded to an integer: plain input at the input price, cache
- * reads at the cached price, cache writes at the cache-write price, output (reasoning included)
+ * reads at the cached price, cache writes at the cache-write price (1-hour writes at the 1-hour
+ * price when the offer has one), output (reasoning included)
  * at the output price. `inputTokens` includes reads and writes, so plain input is what remains.
  * USD per million tokens is micro-USD per token, so no scaling. Null price (unknown cost) → null.
  */
 export function costMicroUsd(
   price: ModelPrice | null,
-  usage: Pick<TokenCounts, 'inputTokens' | 'outputTokens' | 'cachedInputTokens' | 'cacheWriteTokens'>,
+  usage: Pick<TokenCounts, 'inputTokens' | 'outputTokens' | 'cachedInputTokens' | 'cacheWriteTokens' | 'cacheWrite1hTokens'>,
 ): number | null {
   if (price === null) return null;
   const input = Math.max(0, usage.inputTokens);
@@ -99,11 +100,14 @@ export function costMicroUsd(
   // reads are capped at the input, writes at what the reads leave.
   const cached = clamp(usage.cachedInputTokens, input);
   const written = clamp(usage.cacheWriteTokens, input - cached);
+  // 1-hour writes (part of the writes) at their own price when the offer has one.
+  const written1h = clamp(usage.cacheWrite1hTokens ?? 0, written);
   const output = Math.max(0, usage.outputTokens);
   return Math.round(
     (input - cached - written) * price.inputPerMTok +
       cached * price.cachedInputPerMTok +
-      written * price.cacheWritePerMTok +
+      (written - written1h) * price.cacheWritePerMTok +
+      written1h * (price.cacheWrite1hPerMTok ?? price.cacheWritePerMTok) +
       output * price.outputPerMTok,
   );
 }

@@ -23,6 +23,8 @@ export interface ModelPrice {
    * writing costs nothing extra, e.g. OpenAI's and Gemini's implicit caching).
    */
   cacheWritePerMTok: number;
+  /** Price of cache writes with a 1-hour TTL (Claude: 2x input); cacheWritePerMTok when absent. */
+  cacheWrite1hPerMTok?: number;
 }
 
 /** One provider serving a model. */

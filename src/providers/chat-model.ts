@@ -82,6 +82,8 @@ export interface ChatParams {
   maxTokens?: number;
   temperature?: number;
   topP?: number;
+  /** Sample from the K likeliest tokens (Anthropic `top_k`, Gemini `topK`); dialects without it ignore it. */
+  topK?: number;
   stop?: string[];
   tools?: ToolDef[];
   toolChoice?: ToolChoice;
@@ -92,6 +94,15 @@ export interface ChatParams {
   cache?: CacheMark;
   /** `anthropic-beta` values the client sent (Anthropic front door). */
   anthropicBeta?: string[];
+  /** The `anthropic-version` header the client sent (Anthropic front door). */
+  anthropicVersion?: string;
+  /**
+   * The client's own `thinking` object and `output_config.effort` (Anthropic front door): sent
+   * as they are to a Claude target, which knows every type (`enabled`, `adaptive`, `disabled`,
+   * and ones to come); `reasoning` carries the same intent for every other provider.
+   */
+  anthropicThinking?: JsonObject;
+  anthropicEffort?: string;
   /** Characters of prompt text, for estimating input tokens when the provider reports none. */
   promptChars: number;
 }

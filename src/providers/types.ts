@@ -192,6 +192,11 @@ export interface TokenCounts {
   cachedInputTokens: number;
   /** Input tokens written to the provider's prompt cache. */
   cacheWriteTokens: number;
+  /**
+   * Of `cacheWriteTokens`, those written with a 1-hour TTL, which Anthropic (and Bedrock for
+   * Claude) bill at 2x input instead of the 5-minute 1.25x; absent when the provider does not say.
+   */
+  cacheWrite1hTokens?: number;
   reasoningTokens: number;
 }
 
@@ -204,8 +209,12 @@ export type UpstreamEvent =
   | { type: 'delta'; content?: string; reasoning?: string; toolCalls?: ToolCallDelta[]; sealed?: ReasoningDetail }
   /** Latest-wins: the consumer keeps the last usage it sees. */
   | { type: 'usage'; usage: TokenCounts }
-  /** Always last; `reasoningDetails` are what the client passes back on the next turn. */
-  | { type: 'finish'; reason: string; reasoningDetails?: ReasoningDetail[] };
+  /**
+   * Always last; `reasoningDetails` are what the client passes back on the next turn.
+   * `stopSequence`: present when the provider said the turn ended at one of the request's stop
+   * sequences (the reason is then "stop"): the sequence when it said which, else null.
+   */
+  | { type: 'finish'; reason: string; reasoningDetails?: ReasoningDetail[]; stopSequence?: string | null };
 
 /** What the router hands a dialect adapter for one upstream call. */
 export interface UpstreamChatRequest extends Omit<ChatParams, 'promptChars'> {

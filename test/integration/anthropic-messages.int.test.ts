@@ -213,10 +213,13 @@ describe('Anthropic Messages door (official SDK)', () => {
     const msg = await client.messages.stream({ model, max_tokens: 1024, tools: [weatherTool], messages: [ask] }).finalMessage();
     transcript.push(JSON.stringify(msg));
     expect(msg.stop_reason).toBe('tool_use');
-    expect(msg.content).toMatchObject([
+    expect(msg.content.slice(0, 2)).toMatchObject([
       { type: 'text', text: 'Checking.' },
       { type: 'tool_use', name: 'get_weather', input: { city: 'Paris' } },
     ]);
+    // Gemini's thought signature rides last, as an empty thinking block's opaque signature.
+    if (provider === ProviderId.GOOGLE) expect(msg.content.slice(2)).toEqual([{ type: 'thinking', thinking: '', signature: expect.stringMatching(/^gw1\./) }]);
+    else expect(msg.content).toHaveLength(2);
     const call = msg.content[1] as Anthropic.ToolUseBlock;
     if (provider === ProviderId.OPENAI) {
       expect(call.id).toBe('call_a1');
@@ -241,7 +244,10 @@ describe('Anthropic Messages door (official SDK)', () => {
       expect(messages).toContainEqual({ role: 'tool', tool_call_id: 'call_a1', content: '18°C' });
     } else {
       const contents = body.contents as Array<{ role: string; parts: Array<Record<string, unknown>> }>;
-      expect(contents.find((c) => c.role === 'model')!.parts).toContainEqual(expect.objectContaining({ functionCall: expect.objectContaining({ name: 'get_weather', args: { city: 'Paris' } }) }));
+      // …and goes back to Gemini on the call's part (Gemini 3 refuses the turn without it).
+      expect(contents.find((c) => c.role === 'model')!.parts).toContainEqual(
+        expect.objectContaining({ functionCall: expect.objectContaining({ name: 'get_weather', args: { city: 'Paris' } }), thoughtSignature: 'CiQBgemSIG' }),
+      );
       expect(contents.at(-1)!.parts).toContainEqual({ functionResponse: expect.objectContaining({ name: 'get_weather' }) });
     }
   });

@@ -63,7 +63,9 @@ describe('chatCompletion: every provider streams end to end through the callerâ€
     expect(deltas.map((d) => d.reasoning ?? '').join('')).toBe(fixture.reasoning);
     const usage = events.filter((e) => e.type === 'USAGE');
     expect(usage).toHaveLength(1);
-    expect(usage[0]!.usage).toMatchObject({ ...fixture.usage, estimated: false });
+    // The 1-hour share of the cache writes has no GraphQL field: it shows in the cost below.
+    const { cacheWrite1hTokens: written1h = 0, ...counts } = fixture.usage;
+    expect(usage[0]!.usage).toMatchObject({ ...counts, estimated: false });
     expect(events.at(-1)).toMatchObject({ type: 'DONE', finishReason: fixture.finishReason });
     expect(events.map((e) => e.type).filter((x, i, a) => a[i - 1] !== x)).toEqual(['START', 'DELTA', 'USAGE', 'DONE']);
 
@@ -99,10 +101,12 @@ describe('chatCompletion: every provider streams end to end through the callerâ€
       error_code: null,
     });
     const p = offer.price!;
+    // 1-hour cache writes (Anthropic's fixture) at their own price.
     const expectedCost = Math.round(
       (fixture.usage.inputTokens - fixture.usage.cachedInputTokens - fixture.usage.cacheWriteTokens) * p.inputPerMTok +
         fixture.usage.cachedInputTokens * p.cachedInputPerMTok +
-        fixture.usage.cacheWriteTokens * p.cacheWritePerMTok +
+        (fixture.usage.cacheWriteTokens - written1h) * p.cacheWritePerMTok +
+        written1h * (p.cacheWrite1hPerMTok ?? p.cacheWritePerMTok) +
         fixture.usage.outputTokens * p.outputPerMTok,
     );
     expect(Number(row.cost_micro_usd)).toBe(expectedCost);

@@ -8,13 +8,13 @@ import { offer, usd } from './helpers';
 
 const { ANTHROPIC, BEDROCK } = ProviderId;
 // usd(input, output, cache read, cache write). Claude bills a cache read at 0.1x the input price
-// and a cache write at 1.25x: the 5-minute write price, the TTL of the gateway's automatic
-// breakpoints (1-hour writes cost 2x) (https://platform.claude.com/docs/en/about-claude/pricing,
-// "Prompt caching"). Bedrock bills Claude's cache reads and writes the same
-// (https://aws.amazon.com/bedrock/pricing/, Anthropic).
-const SONNET = usd(3, 15, 0.3, 3.75);
-const OPUS = usd(5, 25, 0.5, 6.25);
-const HAIKU = usd(1, 5, 0.1, 1.25);
+// and a cache write at 1.25x for the 5-minute TTL (the gateway's automatic breakpoints), 2x for
+// the 1-hour TTL a client may ask for (https://platform.claude.com/docs/en/about-claude/pricing,
+// "Prompt caching"); usage tells the two apart. Bedrock bills Claude's cache reads and writes the
+// same (https://aws.amazon.com/bedrock/pricing/, Anthropic).
+const SONNET = { ...usd(3, 15, 0.3, 3.75), cacheWrite1hPerMTok: 6 };
+const OPUS = { ...usd(5, 25, 0.5, 6.25), cacheWrite1hPerMTok: 10 };
+const HAIKU = { ...usd(1, 5, 0.1, 1.25), cacheWrite1hPerMTok: 2 };
 
 export const ANTHROPIC_MODELS: CatalogModel[] = [
   {

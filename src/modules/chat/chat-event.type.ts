@@ -33,6 +33,9 @@ export class TokenUsageType {
   @Field(() => Int)
   reasoningTokens!: number;
 
+  /** Internal (no field): of cacheWriteTokens, those with a 1-hour TTL, when the provider said. */
+  cacheWrite1hTokens?: number;
+
   /** Estimated provider cost in micro-USD from the catalog price; 0 when unknown (see costKnown). */
   @Field(() => Float)
   costMicroUsd!: number;
@@ -106,6 +109,9 @@ export class ChatCompletionEventType {
   // DONE: "stop" | "length" | "content_filter" | "tool_calls" | the provider's own
   @Field(() => String, { nullable: true })
   finishReason?: string;
+
+  /** Internal (no field), DONE: the stop sequence the turn ended at (null: one, unnamed); see UpstreamEvent `finish`. */
+  stopSequence?: string | null;
 
   /** Internal (no field): a reasoning detail sealed at its block's end, for front doors that stream signatures. */
   sealed?: ReasoningDetail;

@@ -80,7 +80,14 @@ export function chatParams(input: ChatCompletionInput, limits: ChatLimits = DEFA
   responseFormat(input, p);
   reasoning(input, p);
   if (input.cache) p.cache = input.cache;
+  if (input.topK !== undefined) {
+    if (!Number.isInteger(input.topK) || input.topK < 1) throw badInput('top_k must be a positive integer', 'top_k');
+    p.topK = input.topK;
+  }
   if (input.anthropicBeta?.length) p.anthropicBeta = input.anthropicBeta;
+  if (input.anthropicVersion !== undefined) p.anthropicVersion = input.anthropicVersion;
+  if (input.anthropicThinking) p.anthropicThinking = input.anthropicThinking;
+  if (input.anthropicEffort !== undefined) p.anthropicEffort = input.anthropicEffort;
   return p;
 }
 

@@ -218,6 +218,16 @@ export class ChatCompletionInput {
    */
   anthropicBeta?: string[];
 
+  /** Internal: the Anthropic front door's `anthropic-version` header, forwarded like the betas. */
+  anthropicVersion?: string;
+
+  /** Internal: the Anthropic front door's `thinking` and `output_config.effort`, as sent (ChatParams). */
+  anthropicThinking?: Record<string, unknown>;
+  anthropicEffort?: string;
+
+  /** Internal: Anthropic's `top_k` (no GraphQL field: only the Anthropic door takes it). */
+  topK?: number;
+
   /** Internal: a top-level cache breakpoint (Anthropic's top-level `cache_control`). */
   cache?: CacheMark;
 }

@@ -109,6 +109,7 @@ export class ChatService {
       };
       let finishReason = 'stop';
       let reasoningDetails: ChatCompletionEventType['reasoningDetails'];
+      let stopSequence: string | null | undefined;
       const showReasoning = params.reasoning?.exclude !== true;
       const { firstByteTimeoutMs, idleTimeoutMs } = this.deps.timeouts;
       const deadlines = new StreamDeadlines(controller, firstByteTimeoutMs, idleTimeoutMs, candidate.provider.name);
@@ -133,6 +134,7 @@ export class ChatService {
           else {
             finishReason = ev.reason;
             reasoningDetails = ev.reasoningDetails;
+            stopSequence = ev.stopSequence;
           }
           deadlines.waiting();
         }
@@ -146,6 +148,7 @@ export class ChatService {
       yield { type: ChatEventType.USAGE, requestId, usage };
       const done: ChatCompletionEventType = { type: ChatEventType.DONE, requestId, finishReason };
       if (reasoningDetails?.length) done.reasoningDetails = reasoningDetails;
+      if (stopSequence !== undefined) done.stopSequence = stopSequence;
       yield done;
     } catch (err) {
       if (signal.aborted) return; // the client is gone: nothing to send; `finally` records ABORTED

@@ -43,6 +43,7 @@ export class UsageTally {
         outputTokens: Math.max(streamed, this.reported?.outputTokens ?? 0),
         cachedInputTokens: this.reported?.cachedInputTokens ?? 0,
         cacheWriteTokens: this.reported?.cacheWriteTokens ?? 0,
+        ...(this.reported?.cacheWrite1hTokens !== undefined ? { cacheWrite1hTokens: this.reported.cacheWrite1hTokens } : {}),
         reasoningTokens,
       },
       estimated: true,

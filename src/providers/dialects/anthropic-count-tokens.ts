@@ -10,20 +10,20 @@ import type { UpstreamChatRequest } from '../types';
 import { connectionError, malformedStreamError, mapHttpError } from './http-error';
 import { postForStream, readCapped } from './http-client';
 import { buildHeaders, joinUrl } from './http-stream';
-import { anthropicMessagesBody } from './anthropic-messages-request';
+import { anthropicClientHeaders, anthropicMessagesBody } from './anthropic-messages-request';
 import { isObject, numberAt, parseJson } from './json';
 
 /** An answer is a few bytes; an error body a few hundred. */
 const BODY_CAP = 16 * 1024;
 /** Messages fields count_tokens refuses ("Extra inputs are not permitted"). */
-const NOT_COUNTED = ['stream', 'max_tokens', 'temperature', 'top_p', 'stop_sequences'];
+const NOT_COUNTED = ['stream', 'max_tokens', 'temperature', 'top_p', 'top_k', 'stop_sequences'];
 
 export async function anthropicCountTokens(req: UpstreamChatRequest): Promise<number> {
   const body = anthropicMessagesBody(req);
   for (const field of NOT_COUNTED) delete body[field];
   const headers = buildHeaders(req);
   headers.accept = 'application/json';
-  if (req.anthropicBeta?.length) headers['anthropic-beta'] = req.anthropicBeta.join(',');
+  Object.assign(headers, anthropicClientHeaders(req));
   let status: number;
   let text: string;
   try {

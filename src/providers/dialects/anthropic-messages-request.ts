@@ -37,8 +37,13 @@ export function checkAnthropicMessages(req: BodyRequest): void {
   }
 }
 
-/** The thinking config, or undefined when the request leaves it to the model. */
-export function anthropicThinking(req: Pick<BodyRequest, 'reasoning'>): { type: 'enabled'; budget_tokens: number } | { type: 'disabled' } | undefined {
+/**
+ * The thinking config, or undefined when the request leaves it to the model: the client's own
+ * object when it came through the Anthropic door (every type as sent: `enabled`, `adaptive`,
+ * `disabled`, with `display` and the like), else derived from the reasoning settings (§4.3).
+ */
+export function anthropicThinking(req: Pick<BodyRequest, 'reasoning' | 'anthropicThinking'>): JsonObject | undefined {
+  if (req.anthropicThinking) return { ...req.anthropicThinking };
   const r = req.reasoning;
   if (!r) return undefined;
   if (r.effort === 'none' || r.maxTokens === 0) return { type: 'disabled' };
@@ -47,23 +52,47 @@ export function anthropicThinking(req: Pick<BodyRequest, 'reasoning'>): { type: 
   return undefined;
 }
 
+/** Whether thinking is on (manual or adaptive): sampling changes are refused then (§1.2). */
+export function thinkingIsOn(thinking: JsonObject | undefined): boolean {
+  return thinking !== undefined && thinking.type !== 'disabled';
+}
+
+/** The manual budget (`enabled`), else 0. */
+export function thinkingBudget(thinking: JsonObject | undefined): number {
+  return thinking?.type === 'enabled' && typeof thinking.budget_tokens === 'number' ? thinking.budget_tokens : 0;
+}
+
+/**
+ * The client's `anthropic-version` and `anthropic-beta` as headers for an Anthropic-dialect
+ * upstream (they replace the provider's default version; ARCHITECTURE.md "Front doors").
+ */
+export function anthropicClientHeaders(req: Pick<BodyRequest, 'anthropicBeta' | 'anthropicVersion'>): Record<string, string> | undefined {
+  if (!req.anthropicBeta?.length && req.anthropicVersion === undefined) return undefined;
+  const headers: Record<string, string> = {};
+  if (req.anthropicVersion !== undefined) headers['anthropic-version'] = req.anthropicVersion;
+  if (req.anthropicBeta?.length) headers['anthropic-beta'] = req.anthropicBeta.join(',');
+  return headers;
+}
+
 export function anthropicMessagesBody(req: BodyRequest): JsonObject {
   checkAnthropicMessages(req);
   const thinking = anthropicThinking(req);
-  const thinkingOn = thinking?.type === 'enabled';
+  const thinkingOn = thinkingIsOn(thinking);
+  const budget = thinkingBudget(thinking);
   const mapId = toolIdMap(req.messages, SAFE_ID);
   const cacheMarks = new CacheMarks(req);
   const system = req.messages.filter((m): m is Extract<ChatMessage, { role: 'system' }> => m.role === 'system').flatMap((m) => m.parts);
   const body: JsonObject = {
     model: req.upstreamModel,
-    max_tokens: outputCap(req.maxTokens, ANTHROPIC_DEFAULT_MAX_TOKENS, thinkingOn ? thinking.budget_tokens : 0),
+    max_tokens: outputCap(req.maxTokens, ANTHROPIC_DEFAULT_MAX_TOKENS, budget),
     messages: messages(req, thinking?.type !== 'disabled', mapId, cacheMarks),
     stream: true,
   };
   if (system.length > 0) body.system = cacheMarks.anyOn(system) ? system.map((p) => textBlock(p, cacheMarks)) : system.map((p) => p.text).join('\n\n');
-  // With thinking: no temperature changes, top_p only 0.95–1 (§1.2 "Reasoning").
+  // With thinking: no temperature/top_k changes, top_p only 0.95–1 (§1.2 "Reasoning").
   if (req.temperature !== undefined && !thinkingOn) body.temperature = req.temperature;
   if (req.topP !== undefined && (!thinkingOn || req.topP >= 0.95)) body.top_p = req.topP;
+  if (req.topK !== undefined && !thinkingOn) body.top_k = req.topK;
   if (req.stop !== undefined && req.stop.length > 0) body.stop_sequences = req.stop;
   if (req.tools && req.tools.length > 0) {
     body.tools = req.tools.map((t) => {
@@ -74,21 +103,24 @@ export function anthropicMessagesBody(req: BodyRequest): JsonObject {
       cacheMarks.apply(t, tool);
       return tool;
     });
-    const choice = toolChoice(req, thinkingOn);
+    const choice = toolChoice(req, thinking?.type === 'enabled');
     if (choice) body.tool_choice = choice;
   }
   if (thinking) body.thinking = thinking;
-  if (req.responseFormat?.type === 'json_schema') body.output_config = { format: { type: 'json_schema', schema: req.responseFormat.schema } };
+  const outputConfig: JsonObject = {};
+  if (req.anthropicEffort !== undefined) outputConfig.effort = req.anthropicEffort;
+  if (req.responseFormat?.type === 'json_schema') outputConfig.format = { type: 'json_schema', schema: req.responseFormat.schema };
+  if (Object.keys(outputConfig).length > 0) body.output_config = outputConfig;
   if (req.cache) body.cache_control = cacheControl(req.cache);
   cacheMarks.finish(body);
   return body;
 }
 
-function toolChoice(req: BodyRequest, thinkingOn: boolean): JsonObject | undefined {
+function toolChoice(req: BodyRequest, manualThinking: boolean): JsonObject | undefined {
   const c = req.toolChoice;
   const noParallel = req.parallelToolCalls === false ? { disable_parallel_tool_use: true } : {};
   // With manual thinking only auto/none are allowed (§3.5): a forced choice becomes auto.
-  const type = c?.type === 'required' || c?.type === 'tool' ? (thinkingOn ? 'auto' : c.type) : (c?.type ?? 'auto');
+  const type = c?.type === 'required' || c?.type === 'tool' ? (manualThinking ? 'auto' : c.type) : (c?.type ?? 'auto');
   switch (type) {
     case 'none':
       return { type: 'none' };

@@ -4,7 +4,7 @@
  */
 import { ApiDialect } from '../types';
 import type { DialectAdapter, TokenCounts, UpstreamChatRequest, UpstreamEvent, UpstreamStream } from '../types';
-import { anthropicMessagesBody, checkAnthropicMessages } from './anthropic-messages-request';
+import { anthropicClientHeaders, anthropicMessagesBody, checkAnthropicMessages } from './anthropic-messages-request';
 import { TurnState } from './turn-state';
 import { malformedStreamError, midstreamError } from './http-error';
 import { joinUrl, openSseStream } from './http-stream';
@@ -46,7 +46,11 @@ export class AnthropicMessagesNormalizer implements SseNormalizer {
     output_tokens: 0,
   };
   private thinkingTokens = 0;
+  /** `cache_creation.ephemeral_1h_input_tokens`, when Anthropic splits the writes by TTL. */
+  private cacheWrite1h: number | undefined;
   private finishReason: string | undefined;
+  /** Set when the stop reason is `stop_sequence`: the matched sequence Anthropic names (or null). */
+  private stopSequence: string | null | undefined;
   private readonly turn: TurnState;
   /** Thinking blocks by content-block index, sealed at their stop. */
   private readonly thinking = new Map<number, { text: string; signature: string }>();
@@ -73,8 +77,12 @@ export class AnthropicMessagesNormalizer implements SseNormalizer {
         this.blockStop(numberAt(payload, 'index') ?? -1, out);
         return false;
       case 'message_delta': {
-        const stop = stringAt(objectAt(payload, 'delta'), 'stop_reason');
-        if (stop) this.finishReason = anthropicFinishReason(stop);
+        const delta = objectAt(payload, 'delta');
+        const stop = stringAt(delta, 'stop_reason');
+        if (stop) {
+          this.finishReason = anthropicFinishReason(stop);
+          this.stopSequence = stop === 'stop_sequence' ? (stringAt(delta, 'stop_sequence') ?? null) : undefined;
+        }
         this.mergeUsage(objectAt(payload, 'usage'), out);
         return false;
       }
@@ -94,8 +102,9 @@ export class AnthropicMessagesNormalizer implements SseNormalizer {
   end(out: UpstreamEvent[]): void {
     // A stream cut before a block's stop still seals its thinking.
     for (const index of [...this.thinking.keys()]) this.blockStop(index, out);
-    this.turn.finish(this.finishReason, out);
+    this.turn.finish(this.finishReason, out, this.stopSequence);
     this.finishReason = undefined;
+    this.stopSequence = undefined;
   }
 
   /** tool_use starts a call under our own index (never the block index, §2.2); thinking is collected. */
@@ -173,6 +182,8 @@ export class AnthropicMessagesNormalizer implements SseNormalizer {
       const value = numberAt(usage, field);
       if (value !== undefined) this.usage[field] = value;
     }
+    const oneHour = numberAt(objectAt(usage, 'cache_creation'), 'ephemeral_1h_input_tokens');
+    if (oneHour !== undefined) this.cacheWrite1h = oneHour;
     const thinking = numberAt(objectAt(usage, 'output_tokens_details'), 'thinking_tokens');
     if (thinking !== undefined) this.thinkingTokens = thinking;
     out.push({ type: 'usage', usage: this.counts() });
@@ -186,6 +197,7 @@ export class AnthropicMessagesNormalizer implements SseNormalizer {
       outputTokens: u.output_tokens,
       cachedInputTokens: u.cache_read_input_tokens,
       cacheWriteTokens: u.cache_creation_input_tokens,
+      ...(this.cacheWrite1h !== undefined ? { cacheWrite1hTokens: this.cacheWrite1h } : {}),
       reasoningTokens: this.thinkingTokens,
     };
   }
@@ -198,8 +210,9 @@ export const anthropicMessagesAdapter: DialectAdapter = {
   open(req: UpstreamChatRequest): Promise<UpstreamStream> {
     const url = joinUrl(req.endpoints.api, '/messages');
     const body = anthropicMessagesBody(req);
-    // The client's betas travel on (Claude Code depends on them, ARCHITECTURE.md "Front doors").
-    const call = req.anthropicBeta?.length ? { ...req, extraHeaders: { ...req.extraHeaders, 'anthropic-beta': req.anthropicBeta.join(',') } } : req;
+    // The client's version and betas travel on (Claude Code depends on them, ARCHITECTURE.md "Front doors").
+    const client = anthropicClientHeaders(req);
+    const call = client ? { ...req, extraHeaders: { ...req.extraHeaders, ...client } } : req;
     return openSseStream(call, url, body, new AnthropicMessagesNormalizer(req));
   },
 };

@@ -15,6 +15,7 @@ import type { DialectAdapter, TokenCounts, UpstreamChatRequest, UpstreamEvent, U
 import { bedrockConnectError, bedrockMidstreamError, bedrockStreamException } from './bedrock-errors';
 import { checkBedrock, converseStreamInput } from './bedrock-request';
 import { TurnState } from './turn-state';
+import { objectAt, stringAt } from './json';
 
 let sharedHandler: NodeHttpHandler | undefined;
 
@@ -41,14 +42,24 @@ export function normalizeBedrockUsage(usage: BedrockTokenUsage): TokenCounts {
     outputTokens: usage.outputTokens ?? 0,
     cachedInputTokens: cacheRead,
     cacheWriteTokens: cacheWrite,
+    ...oneHourWrites(usage),
     reasoningTokens: 0,
   };
+}
+
+/** `cacheDetails[{inputTokens, ttl}]`: the writes with a 1-hour TTL, when Bedrock splits them. */
+function oneHourWrites(usage: BedrockTokenUsage): { cacheWrite1hTokens?: number } {
+  if (!usage.cacheDetails) return {};
+  let n = 0;
+  for (const d of usage.cacheDetails) if (d.ttl === '1h') n += d.inputTokens ?? 0;
+  return { cacheWrite1hTokens: n };
 }
 
 /** Maps Bedrock `stopReason` onto the OpenAI-style finish reasons the gateway reports. */
 export function bedrockFinishReason(stopReason: string): string {
   switch (stopReason) {
     case 'end_turn':
+    case 'stop_sequence':
       return 'stop';
     case 'max_tokens':
       return 'length';
@@ -146,6 +157,8 @@ async function* bedrockEvents(
  */
 export class BedrockStreamState {
   private finishReason: string | undefined;
+  /** Set when the stop reason is `stop_sequence`: Claude names the sequence in its own response fields. */
+  private stopSequence: string | null | undefined;
   private readonly turn: TurnState;
   private readonly reasoning = new Map<number, { text: string; signature: string }>();
 
@@ -180,14 +193,18 @@ export class BedrockStreamState {
     }
     if (event.contentBlockStop) this.stop(index, out);
     if (event.metadata?.usage) out.push({ type: 'usage', usage: normalizeBedrockUsage(event.metadata.usage) });
-    if (event.messageStop?.stopReason) this.finishReason = bedrockFinishReason(event.messageStop.stopReason);
+    const stop = event.messageStop;
+    if (stop?.stopReason) {
+      this.finishReason = bedrockFinishReason(stop.stopReason);
+      this.stopSequence = stop.stopReason === 'stop_sequence' ? matchedSequence(stop.additionalModelResponseFields) : undefined;
+    }
     return out;
   }
 
   end(): UpstreamEvent[] {
     const out: UpstreamEvent[] = [];
     for (const index of [...this.reasoning.keys()]) this.stop(index, out);
-    this.turn.finish(this.finishReason, out);
+    this.turn.finish(this.finishReason, out, this.stopSequence);
     return out;
   }
 
@@ -202,6 +219,11 @@ export class BedrockStreamState {
     if (block.signature === '') return;
     this.turn.seal({ type: 'reasoning.text', text: block.text, signature: block.signature, format: 'anthropic-claude-v1' }, out);
   }
+}
+
+/** Claude on Bedrock: `additionalModelResponseFields.delta.stop_sequence` (providers.md §1.4); null when absent. */
+function matchedSequence(fields: unknown): string | null {
+  return stringAt(objectAt(fields, 'delta'), 'stop_sequence') ?? null;
 }
 
 export { converseStreamInput } from './bedrock-request';

@@ -15,7 +15,8 @@ import type {
 import type { ChatMessage, ContentPart, ImageMediaType } from '../chat-model';
 import { UnsupportedFeatureError } from '../types';
 import type { UpstreamChatRequest } from '../types';
-import { anthropicThinking, outputCap } from './anthropic-messages-request';
+import { anthropicThinking, outputCap, thinkingBudget, thinkingIsOn } from './anthropic-messages-request';
+import type { JsonObject } from './json';
 import { argumentsObject, textOf, turnAppender } from './message-text';
 import { claudeThinking } from './reasoning-replay';
 import { SAFE_ID, toolIdMap } from './tool-ids';
@@ -48,7 +49,8 @@ export function converseStreamInput(req: BodyRequest): ConverseStreamCommandInpu
   checkBedrock(req);
   const claude = isClaude(req.upstreamModel);
   const thinking = claude ? anthropicThinking(req) : undefined;
-  const thinkingOn = thinking?.type === 'enabled';
+  const thinkingOn = thinkingIsOn(thinking);
+  const budget = thinkingBudget(thinking);
   const hasToolHistory = req.messages.some((m) => m.role === 'tool' || (m.role === 'assistant' && m.toolCalls.length > 0));
   // §3.7: Converse has no toolChoice "none", and tool blocks need a toolConfig: for "none" (or no
   // tools) the history's calls and results go as text instead.
@@ -71,25 +73,61 @@ export function converseStreamInput(req: BodyRequest): ConverseStreamCommandInpu
     const choice = req.toolChoice;
     input.toolConfig = {
       tools,
-      ...(choice?.type === 'required' && !thinkingOn ? { toolChoice: { any: {} } } : {}),
-      ...(choice?.type === 'tool' && !thinkingOn ? { toolChoice: { tool: { name: choice.name } } } : {}),
+      ...(choice?.type === 'required' && !budget ? { toolChoice: { any: {} } } : {}),
+      ...(choice?.type === 'tool' && !budget ? { toolChoice: { tool: { name: choice.name } } } : {}),
       ...(choice?.type === 'auto' ? { toolChoice: { auto: {} } } : {}),
     };
   }
   const config: NonNullable<ConverseStreamCommandInput['inferenceConfig']> = {};
-  if (req.maxTokens !== undefined || thinkingOn) config.maxTokens = outputCap(req.maxTokens, DEFAULT_MAX_TOKENS, thinkingOn ? thinking.budget_tokens : 0);
+  if (req.maxTokens !== undefined || budget > 0) config.maxTokens = outputCap(req.maxTokens, DEFAULT_MAX_TOKENS, budget);
   // Claude with thinking takes no temperature/topP changes (§1.4).
   if (req.temperature !== undefined && !thinkingOn) config.temperature = req.temperature;
   if (req.topP !== undefined && !thinkingOn) config.topP = req.topP;
   if (req.stop !== undefined && req.stop.length > 0) config.stopSequences = req.stop;
   if (Object.keys(config).length > 0) input.inferenceConfig = config;
-  if (thinking) input.additionalModelRequestFields = { thinking } as never;
+  const extra = claude ? claudeFields(req, thinking, thinkingOn) : undefined;
+  if (extra) input.additionalModelRequestFields = extra as never;
   if (req.responseFormat?.type === 'json_schema') {
     const f = req.responseFormat;
     // `schema` is a String in Converse's JsonSchemaDefinition.
     input.outputConfig = { textFormat: { type: 'json_schema', structure: { jsonSchema: { schema: JSON.stringify(f.schema), name: f.name } } } } as never;
   }
   return input;
+}
+
+/**
+ * The betas Bedrock takes for Claude (AWS's list, as LiteLLM's Bedrock filter keeps it, BerriAI/litellm
+ * PR #19877). Bedrock refuses the whole request with 400 "invalid beta flag" for any other, and
+ * Claude Code sends many (claude-code-20250219, extended-cache-ttl-…, mcp-servers-…;
+ * anthropics/claude-code#49370, #56595), so only these travel on.
+ */
+const BEDROCK_BETAS: ReadonlySet<string> = new Set([
+  'computer-use-2024-10-22',
+  'computer-use-2025-01-24',
+  'token-efficient-tools-2025-02-19',
+  'interleaved-thinking-2025-05-14',
+  'output-128k-2025-02-19',
+  'dev-full-thinking-2025-05-14',
+  'context-1m-2025-08-07',
+  'context-management-2025-06-27',
+  'effort-2025-11-24',
+  'tool-search-tool-2025-10-19',
+  'tool-examples-2025-10-29',
+]);
+
+/**
+ * Claude's own request fields, which Converse has no field for, in additionalModelRequestFields
+ * (§1.4 "Reasoning"): thinking and effort as the client sent them, `top_k` (not with thinking),
+ * and the client's `anthropic-beta` values Bedrock takes, as `anthropic_beta`.
+ */
+function claudeFields(req: BodyRequest, thinking: JsonObject | undefined, thinkingOn: boolean): JsonObject | undefined {
+  const extra: JsonObject = {};
+  if (thinking) extra.thinking = thinking;
+  if (req.anthropicEffort !== undefined) extra.output_config = { effort: req.anthropicEffort };
+  if (req.topK !== undefined && !thinkingOn) extra.top_k = req.topK;
+  const betas = req.anthropicBeta?.filter((b) => BEDROCK_BETAS.has(b)) ?? [];
+  if (betas.length > 0) extra.anthropic_beta = betas;
+  return Object.keys(extra).length > 0 ? extra : undefined;
 }
 
 interface Options {

@@ -53,6 +53,7 @@ export function geminiBody(req: BodyRequest): JsonObject {
   if (req.maxTokens !== undefined) config.maxOutputTokens = req.maxTokens;
   if (req.temperature !== undefined) config.temperature = req.temperature;
   if (req.topP !== undefined) config.topP = req.topP;
+  if (req.topK !== undefined) config.topK = req.topK;
   if (req.stop !== undefined && req.stop.length > 0) config.stopSequences = req.stop;
   const f = req.responseFormat;
   if (f && f.type !== 'text') {

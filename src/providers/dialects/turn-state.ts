@@ -30,14 +30,18 @@ export class TurnState {
     out.push({ type: 'delta', sealed: this.keep(detail) });
   }
 
-  /** The turn's last events, given the provider's own finish reason (mapped), if it sent one. */
-  finish(reason: string | undefined, out: UpstreamEvent[]): void {
+  /**
+   * The turn's last events, given the provider's own finish reason (mapped), if it sent one, and
+   * the stop sequence it stopped at (null: one of them, it did not say which).
+   */
+  finish(reason: string | undefined, out: UpstreamEvent[], stopSequence?: string | null): void {
     const noArgs = this.tools.finish();
     if (noArgs.length > 0) out.push({ type: 'delta', toolCalls: noArgs });
     if (reason === undefined && this.tools.count === 0 && this.details.length === 0) return;
     const tools = this.tools.count > 0 && (reason === undefined || reason === 'stop');
     const finish: Extract<UpstreamEvent, { type: 'finish' }> = { type: 'finish', reason: tools ? 'tool_calls' : (reason ?? 'stop') };
     if (this.details.length > 0) finish.reasoningDetails = this.details;
+    if (stopSequence !== undefined && finish.reason === 'stop') finish.stopSequence = stopSequence;
     out.push(finish);
   }
 }

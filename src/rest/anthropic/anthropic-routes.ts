@@ -22,7 +22,7 @@ import { anthropicError, anthropicErrorEvent } from './anthropic-errors';
 import { gatewayModelId } from './client-model';
 import { MessageAssembler } from './message-assembler';
 import { MessageRenderer } from './message-renderer';
-import { parseCountTokensRequest, parseMessagesRequest } from './messages-request';
+import { parseCountTokensRequest, parseMessagesRequest, type AnthropicHeaders } from './messages-request';
 import { anthropicModelList } from './models-list';
 import { PING_FRAME, sseFrame, sseFrames } from './stream-events';
 import { estimateInputTokens } from './token-estimate';
@@ -81,25 +81,28 @@ function respondError(res: ServerResponse, err: AppError, headers: Record<string
   res.end(JSON.stringify(body));
 }
 
-function anthropicBeta(req: IncomingMessage): string | string[] | undefined {
-  return req.headers['anthropic-beta'];
+function forwarded(req: IncomingMessage): AnthropicHeaders {
+  return { beta: req.headers['anthropic-beta'], version: req.headers['anthropic-version'] };
 }
 
 async function messages({ services, maxBodyBytes, keepAliveMs }: AnthropicDoorDeps, req: Request, res: Response, requestId: string): Promise<void> {
   const caller = await restCaller(services, req, { apiKeyHeader: true });
-  const { input, stream } = parseMessagesRequest(await readJsonBody(req, maxBodyBytes), anthropicBeta(req));
+  const { input, stream } = parseMessagesRequest(await readJsonBody(req, maxBodyBytes), forwarded(req));
   const model = input.model;
   input.model = gatewayModelId(services.catalog, model);
   if (caller.organizationId) input.organizationId = caller.organizationId;
   const signal = clientGone(res);
-  // ~1 ms for a 100 KB agent turn: computed while the upstream call is on its way (setImmediate
-  // runs after the request is written when routing needs no I/O), or when first needed.
+  // ~0.05 ms for a 100 KB agent turn, for message_start: computed while the upstream call is on its
+  // way (setImmediate runs after the request is written when routing needs no I/O), or when first
+  // needed. A non-streaming answer shows message_delta's usage instead, so it needs none when
+  // the provider's usage arrived (it always precedes DONE).
   let estimate: number | undefined;
-  const inputTokensEstimate = (): number => (estimate ??= estimateInputTokens(input));
+  let reported = false;
+  const inputTokensEstimate = (): number => (reported ? 0 : (estimate ??= estimateInputTokens(input)));
   const renderer = new MessageRenderer({ messageId: `msg_${requestId.replace(/-/g, '')}`, model, inputTokensEstimate });
   const items = services.chat.stream(caller.principal, input, requestId, signal, { seals: true });
-  setImmediate(inputTokensEstimate);
   if (stream) {
+    setImmediate(inputTokensEstimate);
     const wire: StreamRendering = {
       event: (ev) => sseFrames(ev.type === ChatEventType.START ? renderer.start() : renderer.push(ev)),
       error: (err) => sseFrame(anthropicErrorEvent(err)),
@@ -113,6 +116,7 @@ async function messages({ services, maxBodyBytes, keepAliveMs }: AnthropicDoorDe
   if (signal.aborted) return;
   const headers = keyServedHeaders(requestId, events.find((e) => e.type === ChatEventType.START));
   if (error) return respondError(res, error, headers);
+  reported = events.some((e) => e.type === ChatEventType.USAGE && e.usage);
   const message = new MessageAssembler();
   message.add(renderer.start());
   for (const ev of events) message.add(renderer.push(ev));
@@ -123,7 +127,7 @@ async function messages({ services, maxBodyBytes, keepAliveMs }: AnthropicDoorDe
 /** The provider's own count when Anthropic would serve the request, else an estimate, said so in a header. */
 async function countTokens({ services, maxBodyBytes }: AnthropicDoorDeps, req: Request, res: Response, requestId: string): Promise<void> {
   const caller = await restCaller(services, req, { apiKeyHeader: true });
-  const input = parseCountTokensRequest(await readJsonBody(req, maxBodyBytes), anthropicBeta(req));
+  const input = parseCountTokensRequest(await readJsonBody(req, maxBodyBytes), forwarded(req));
   input.model = gatewayModelId(services.catalog, input.model);
   if (caller.organizationId) input.organizationId = caller.organizationId;
   const counted = await services.tokenCount.count(caller.principal, input, clientGone(res));

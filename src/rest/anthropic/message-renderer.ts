@@ -10,12 +10,14 @@
  * thinking block's replay detail at that block's end. An `anthropic-claude-v1` text detail
  * becomes the open thinking block's `signature_delta` right before its `content_block_stop`
  * (as Anthropic streams it), or a whole block when no thinking text streamed (display
- * "omitted"); a redacted one becomes a whole `redacted_thinking` block. Details of other
- * formats (Gemini signatures, reasoning_content) have no Anthropic block and are not shown.
+ * "omitted"); a redacted one becomes a whole `redacted_thinking` block. A Gemini thought
+ * signature becomes an empty thinking block at the end whose signature carries it
+ * (foreign-signatures.ts); reasoning_content details have no Anthropic block and are not shown.
  * Thinking from providers that never sign ends without a signature (signature "").
  */
 import { ChatEventType, type ChatCompletionEventType, type TokenUsageType } from '../../modules/chat/chat-event.type';
 import type { ReasoningDetail } from '../../providers/chat-model';
+import { encodeForeignSignature, isForeign } from './foreign-signatures';
 import type { AnthropicStopReason, AnthropicStreamEvent, AnthropicUsage } from './stream-events';
 
 export interface RenderOptions {
@@ -64,11 +66,15 @@ export function stopReasonOf(finishReason: string | undefined, madeToolCalls: bo
 }
 
 /** Internal usage (input includes cache reads and writes) → Anthropic's (input excludes both). */
-export function anthropicUsage(u: Pick<TokenUsageType, 'inputTokens' | 'outputTokens' | 'cachedInputTokens' | 'cacheWriteTokens'>): AnthropicUsage {
+export function anthropicUsage(u: Pick<TokenUsageType, 'inputTokens' | 'outputTokens' | 'cachedInputTokens' | 'cacheWriteTokens' | 'cacheWrite1hTokens'>): AnthropicUsage {
+  // Anthropic's own split of the writes by TTL (what 1-hour writes cost more for), when known,
+  // in Anthropic's key order.
+  const oneHour = u.cacheWrite1hTokens === undefined ? undefined : Math.min(u.cacheWrite1hTokens, u.cacheWriteTokens);
   return {
     input_tokens: Math.max(0, u.inputTokens - u.cachedInputTokens - u.cacheWriteTokens),
     cache_creation_input_tokens: u.cacheWriteTokens,
     cache_read_input_tokens: u.cachedInputTokens,
+    ...(oneHour === undefined ? {} : { cache_creation: { ephemeral_5m_input_tokens: u.cacheWriteTokens - oneHour, ephemeral_1h_input_tokens: oneHour } }),
     output_tokens: u.outputTokens,
   };
 }
@@ -115,7 +121,7 @@ export class MessageRenderer {
         if (ev.usage) this.usage = anthropicUsage(ev.usage);
         return [];
       case ChatEventType.DONE:
-        return this.done(ev.finishReason, ev.reasoningDetails ?? []);
+        return this.done(ev.finishReason, ev.reasoningDetails ?? [], ev.stopSequence);
     }
   }
 
@@ -181,13 +187,17 @@ export class MessageRenderer {
     out.push({ type: 'content_block_stop', index });
   }
 
-  private done(finishReason: string | undefined, details: ReasoningDetail[]): AnthropicStreamEvent[] {
+  /** `stopSequence` defined: the provider stopped at a stop sequence (named, or null when it did not say). */
+  private done(finishReason: string | undefined, details: ReasoningDetail[], stopSequence: string | null | undefined): AnthropicStreamEvent[] {
     const out: AnthropicStreamEvent[] = [];
     this.stopOpen(out);
     // Details no sealed delta brought (a stream without seals) come whole, after the rest.
     for (const d of details.filter((x) => x.format === 'anthropic-claude-v1').slice(this.sealed)) this.seal(out, d);
+    // Gemini thought signatures ride as empty thinking blocks, replayed on the next turn (foreign-signatures.ts).
+    for (const d of details) if (isForeign(d)) this.seal(out, { type: 'reasoning.text', text: '', signature: encodeForeignSignature(d), format: d.format, index: d.index });
     const usage = this.usage ?? { input_tokens: this.opts.inputTokensEstimate(), cache_creation_input_tokens: 0, cache_read_input_tokens: 0, output_tokens: 0 };
-    out.push({ type: 'message_delta', delta: { stop_reason: stopReasonOf(finishReason, this.toolBlocks.size > 0), stop_sequence: null }, usage });
+    const stop_reason = stopSequence !== undefined ? 'stop_sequence' : stopReasonOf(finishReason, this.toolBlocks.size > 0);
+    out.push({ type: 'message_delta', delta: { stop_reason, stop_sequence: stopSequence ?? null }, usage });
     out.push({ type: 'message_stop' });
     return out;
   }

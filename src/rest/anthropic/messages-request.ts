@@ -27,6 +27,7 @@ import {
   type MessagesRequest,
   type UserBlock,
 } from './messages-schema';
+import { decodeForeignSignature } from './foreign-signatures';
 
 /** What the door needs beyond the internal request. */
 export interface ParsedMessages {
@@ -43,22 +44,35 @@ const EFFORT: Record<NonNullable<NonNullable<CountTokensRequest['output_config']
   max: ReasoningEffort.HIGH,
 };
 
-/** `POST /v1/messages`; `anthropicBeta` is the `anthropic-beta` header (comma-separated). */
-export function parseMessagesRequest(body: unknown, anthropicBeta?: string | string[]): ParsedMessages {
+/** The request headers this door forwards to an Anthropic-dialect upstream. */
+export interface AnthropicHeaders {
+  /** `anthropic-beta` (comma-separated, or the header repeated). */
+  beta?: string | string[];
+  /** `anthropic-version`; the provider's own default when absent. */
+  version?: string | string[];
+}
+
+/** A version is a date-like token (`2023-06-01`); anything else is refused before it is forwarded. */
+const VERSION = /^[A-Za-z0-9._-]{1,64}$/;
+
+/** `POST /v1/messages`. */
+export function parseMessagesRequest(body: unknown, headers: AnthropicHeaders = {}): ParsedMessages {
   const req = check(messagesRequest, body);
-  const input = common(req, anthropicBeta);
+  const input = common(req, headers);
   input.maxTokens = req.max_tokens;
   if (req.temperature !== undefined) input.temperature = req.temperature;
   if (req.top_p !== undefined) input.topP = req.top_p;
+  // top_k 0 is "no top_k".
+  if (req.top_k !== undefined && req.top_k > 0) input.topK = req.top_k;
   if (req.stop_sequences !== undefined) input.stop = req.stop_sequences;
-  // top_k and metadata.user_id have no place in the internal request: no dialect but Anthropic's
-  // takes top_k, and the gateway attributes usage by API token, not by a client-chosen user id.
+  // metadata.user_id has no place in the internal request: the gateway attributes usage by API
+  // token, not by a client-chosen user id.
   return { input, stream: req.stream === true };
 }
 
 /** `POST /v1/messages/count_tokens`: the same conversation, without sampling settings. */
-export function parseCountTokensRequest(body: unknown, anthropicBeta?: string | string[]): ChatCompletionInput {
-  return common(check(countTokensRequest, body), anthropicBeta);
+export function parseCountTokensRequest(body: unknown, headers: AnthropicHeaders = {}): ChatCompletionInput {
+  return common(check(countTokensRequest, body), headers);
 }
 
 function check<T>(schema: ZodType<T>, body: unknown): T {
@@ -75,7 +89,7 @@ function zodError(error: ZodError): AppError {
   return badInput(path ? `${path}: ${issue.message}` : issue.message, path.split('.')[0]);
 }
 
-function common(req: CountTokensRequest, anthropicBeta: string | string[] | undefined): ChatCompletionInput {
+function common(req: CountTokensRequest, headers: AnthropicHeaders): ChatCompletionInput {
   const messages: ChatMessageInput[] = [];
   if (req.system !== undefined) messages.push(systemMessage(req.system));
   req.messages.forEach((m, i) => {
@@ -92,13 +106,26 @@ function common(req: CountTokensRequest, anthropicBeta: string | string[] | unde
   }
   const reasoning = reasoningOf(req);
   if (reasoning) input.reasoning = reasoning;
+  // A Claude target gets thinking and effort exactly as sent (every type Anthropic documents,
+  // with fields such as `display`); `reasoning` is the same intent for every other provider.
+  if (req.thinking) input.anthropicThinking = { ...req.thinking };
+  if (req.output_config?.effort) input.anthropicEffort = req.output_config.effort;
   const format = req.output_config?.format;
   if (format) input.responseFormat = { type: ResponseFormatType.JSON_SCHEMA, schema: format.schema };
   const cache = cacheMark(req.cache_control);
   if (cache) input.cache = cache;
-  const betas = betaList(anthropicBeta);
+  const betas = betaList(headers.beta);
   if (betas.length > 0) input.anthropicBeta = betas;
+  const version = versionOf(headers.version);
+  if (version !== undefined) input.anthropicVersion = version;
   return input;
+}
+
+function versionOf(header: string | string[] | undefined): string | undefined {
+  if (header === undefined) return undefined;
+  const value = (Array.isArray(header) ? header.join(',') : header).trim();
+  if (!VERSION.test(value)) throw badInput('anthropic-version must be a version such as 2023-06-01', 'anthropic-version');
+  return value;
 }
 
 function tool(t: NonNullable<CountTokensRequest['tools']>[number]): ToolInput {
@@ -200,7 +227,13 @@ function assistantMessage(content: string | AssistantBlock[], i: number): ChatMe
         m.toolCalls!.push({ id: b.id, name: b.name, arguments: JSON.stringify(b.input) });
         if (b.cache_control) withCache(m, b.cache_control);
         break;
-      case 'thinking':
+      case 'thinking': {
+        // A Gemini thought signature this door handed out comes back as its own detail.
+        const foreign = decodeForeignSignature(b.signature, details.length);
+        if (foreign) {
+          details.push(foreign);
+          break;
+        }
         details.push({
           type: 'reasoning.text',
           text: b.thinking,
@@ -210,6 +243,7 @@ function assistantMessage(content: string | AssistantBlock[], i: number): ChatMe
           index: details.length,
         });
         break;
+      }
       case 'redacted_thinking':
         if (b.data === '') throw badInput(`messages.${i}.content.${j}.data must not be empty`, 'messages');
         details.push({ type: 'reasoning.encrypted', data: b.data, format: 'anthropic-claude-v1', index: details.length });

@@ -102,7 +102,7 @@ export const messagesRequest = countTokensRequest.extend({
   stop_sequences: z.array(z.string()).optional(),
   temperature: z.number().optional(),
   top_p: z.number().optional(),
-  top_k: z.number().int().optional(),
+  top_k: z.number().int().min(0).optional(),
   metadata: z.object({ user_id: z.string().nullish() }).passthrough().optional(),
   stream: z.boolean().optional(),
 });

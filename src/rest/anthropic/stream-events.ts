@@ -10,6 +10,8 @@ export interface AnthropicUsage {
   input_tokens: number;
   cache_creation_input_tokens: number;
   cache_read_input_tokens: number;
+  /** The writes by TTL, when the provider told them apart. */
+  cache_creation?: { ephemeral_5m_input_tokens: number; ephemeral_1h_input_tokens: number };
   output_tokens: number;
 }
 

@@ -18,6 +18,12 @@ const good = {
 };
 
 describe('parseCatalogFile', () => {
+  it('takes an optional 1-hour cache-write price (absent: writes are one price)', () => {
+    const claude = { id: 'my/claude', name: 'Claude', offers: [{ provider: 'ANTHROPIC', upstreamModel: 'claude-x', price: { inputPerMTok: 3, outputPerMTok: 15, cacheWritePerMTok: 3.75, cacheWrite1hPerMTok: 6 } }] };
+    expect(parseCatalogFile(file([claude]), SOURCE)[0]!.offers[0]!.price).toEqual({ inputPerMTok: 3, outputPerMTok: 15, cachedInputPerMTok: 3, cacheWritePerMTok: 3.75, cacheWrite1hPerMTok: 6 });
+    expect(parseCatalogFile(file([good]), SOURCE)[0]!.offers[0]!.price).not.toHaveProperty('cacheWrite1hPerMTok');
+  });
+
   it('parses models, defaulting a missing price to null and cache reads and writes to the input price', () => {
     const models = parseCatalogFile(
       file([good, { id: 'openai/gpt-5.5', name: 'GPT-5.5', offers: [{ provider: 'OPENAI', upstreamModel: 'gpt-5.5', price: { inputPerMTok: 4, outputPerMTok: 20 } }] }]),

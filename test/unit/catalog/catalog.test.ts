@@ -62,6 +62,7 @@ describe('built-in catalog', () => {
           claudeOffers++;
           expect([ProviderId.ANTHROPIC, ProviderId.BEDROCK]).toContain(o.provider);
           expect(o.price.cacheWritePerMTok).toBeCloseTo(o.price.inputPerMTok * 1.25, 10);
+          expect(o.price.cacheWrite1hPerMTok).toBeCloseTo(o.price.inputPerMTok * 2, 10);
           expect(o.price.cachedInputPerMTok).toBeCloseTo(o.price.inputPerMTok * 0.1, 10);
         } else {
           expect({ model: m.id, provider: o.provider, write: o.price.cacheWritePerMTok }).toEqual({ model: m.id, provider: o.provider, write: o.price.inputPerMTok });
@@ -241,5 +242,15 @@ describe('costMicroUsd', () => {
     const sonnet = catalog.get('anthropic/claude-sonnet-4.6')?.offers[0]?.price ?? null;
     expect(costMicroUsd(sonnet, { ...none, inputTokens: 10_000, outputTokens: 0 })).toBe(30_000);
     expect(costMicroUsd(sonnet, { ...none, inputTokens: 10_000, cacheWriteTokens: 10_000, outputTokens: 0 })).toBe(37_500);
+  });
+
+  it('1-hour cache writes cost 2x input on Claude, 5-minute ones 1.25x; without a 1-hour price, the write price', () => {
+    const sonnet = catalog.get('anthropic/claude-sonnet-4.6')?.offers[0]?.price ?? null;
+    // 4000·3.75 + 6000·6 = 15000 + 36000
+    expect(costMicroUsd(sonnet, { ...none, inputTokens: 10_000, cacheWriteTokens: 10_000, cacheWrite1hTokens: 6000, outputTokens: 0 })).toBe(51_000);
+    // 1-hour writes are part of the writes: never more than them (all 10,000 at 6)
+    expect(costMicroUsd(sonnet, { ...none, inputTokens: 10_000, cacheWriteTokens: 10_000, cacheWrite1hTokens: 99_999, outputTokens: 0 })).toBe(60_000);
+    // A price without a 1-hour rate bills them as any write: 300·3.75
+    expect(costMicroUsd(price, { ...none, inputTokens: 300, cacheWriteTokens: 300, cacheWrite1hTokens: 300, outputTokens: 0 })).toBe(1125);
   });
 });

@@ -40,6 +40,7 @@ describe('finish reason mapping', () => {
 
   it.each([
     ['end_turn', 'stop'],
+    ['stop_sequence', 'stop'],
     ['max_tokens', 'length'],
     ['guardrail_intervened', 'content_filter'],
   ])('Bedrock %s → %s', (raw, mapped) => expect(bedrockFinishReason(raw)).toBe(mapped));
@@ -65,6 +66,20 @@ describe('usage normalization (providers.md §1.5)', () => {
       cacheWriteTokens: 4,
       reasoningTokens: 0,
     });
+  });
+
+  it('Bedrock: cacheDetails tell the 1-hour writes apart (priced higher for Claude)', () => {
+    const usage = normalizeBedrockUsage({
+      inputTokens: 1,
+      outputTokens: 2,
+      totalTokens: 3,
+      cacheWriteInputTokens: 10,
+      cacheDetails: [
+        { ttl: '5m', inputTokens: 4 },
+        { ttl: '1h', inputTokens: 6 },
+      ],
+    });
+    expect(usage).toMatchObject({ cacheWriteTokens: 10, cacheWrite1hTokens: 6 });
   });
 
   it('Anthropic: message_delta fields win, absent ones keep message_start values', () => {

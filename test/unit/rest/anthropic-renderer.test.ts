@@ -83,7 +83,7 @@ describe('Anthropic Messages SSE rendering (byte-level goldens)', () => {
     ]);
   });
 
-  it('a seal without streamed thinking (display omitted) and a redacted block come whole, where they were; other formats are not shown', () => {
+  it('a seal without streamed thinking (display omitted) and a redacted block come whole, where they were; a Gemini signature rides last as an empty thinking block', () => {
     const omitted: ReasoningDetail = { type: 'reasoning.text', text: '', signature: 'sigA', format: 'anthropic-claude-v1', index: 0 };
     const redacted: ReasoningDetail = { type: 'reasoning.encrypted', data: 'EmwKAh', format: 'anthropic-claude-v1', index: 1 };
     const gemini: ReasoningDetail = { type: 'reasoning.encrypted', data: 'gem', format: 'google-gemini-v1', index: 2, id: 'call_1' };
@@ -95,6 +95,7 @@ describe('Anthropic Messages SSE rendering (byte-level goldens)', () => {
       { type: 'thinking', thinking: '', signature: 'sigA' },
       { type: 'redacted_thinking', data: 'EmwKAh' },
       { type: 'text', text: 'Hi' },
+      { type: 'thinking', thinking: '', signature: expect.stringMatching(/^gw1\./) },
     ]);
   });
 

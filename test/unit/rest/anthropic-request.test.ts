@@ -58,13 +58,14 @@ const claudeCodeBody = {
 
 describe('Anthropic Messages request → ChatCompletionInput', () => {
   it('maps every block kind, cache marker, thinking and tool setting, in order', () => {
-    const { input, stream } = parseMessagesRequest(claudeCodeBody, 'interleaved-thinking-2025-05-14, fine-grained-tool-streaming-2025-05-14');
+    const { input, stream } = parseMessagesRequest(claudeCodeBody, { beta: 'interleaved-thinking-2025-05-14, fine-grained-tool-streaming-2025-05-14' });
     expect(stream).toBe(true);
     expect(input).toEqual({
       model: 'claude-sonnet-4-5',
       maxTokens: 32000,
       temperature: 1,
       topP: 0.99,
+      topK: 5,
       stop: ['END'],
       tools: [
         { name: 'get_weather', description: 'Weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } },
@@ -107,6 +108,7 @@ describe('Anthropic Messages request → ChatCompletionInput', () => {
         { role: ChatRole.TOOL, toolCallId: 'toolu_01B', isError: true, parts: [{ type: ContentPartType.TEXT, text: 'clock broke' }], cache: {} },
         { role: ChatRole.USER, parts: [{ type: ContentPartType.TEXT, text: 'And tomorrow?', cache: { ttl: '5m' } }] },
       ],
+      anthropicThinking: { type: 'enabled', budget_tokens: 2048 },
     });
   });
 

@@ -38,12 +38,27 @@ export function checkAnthropicMessages(req: BodyRequest): void {
 }
 
 /**
- * The thinking config, or undefined when the request leaves it to the model: the client's own
- * object when it came through the Anthropic door (every type as sent: `enabled`, `adaptive`,
- * `disabled`, with `display` and the like), else derived from the reasoning settings (§4.3).
+ * Whether the target is Claude itself (Anthropic, or Bedrock's Claude models): it takes the
+ * Anthropic door's `thinking` object and `output_config.effort` as sent. The other hosts of the
+ * Anthropic dialect (MiniMax, Kimi Code, Z.ai, BytePlus…) document only `enabled`/`disabled`
+ * (tools.md §4.3 table), so they get those two types reduced to `{type, budget_tokens}` and
+ * anything else (`adaptive`, types to come) as derived from the reasoning settings.
  */
-export function anthropicThinking(req: Pick<BodyRequest, 'reasoning' | 'anthropicThinking'>): JsonObject | undefined {
-  if (req.anthropicThinking) return { ...req.anthropicThinking };
+function claudeTarget(req: Pick<BodyRequest, 'provider'>): boolean {
+  return req.provider.id === ProviderId.ANTHROPIC || req.provider.id === ProviderId.BEDROCK;
+}
+
+/**
+ * The thinking config, or undefined when the request leaves it to the model: the client's own
+ * object when it came through the Anthropic door (for Claude every type as sent: `enabled`,
+ * `adaptive`, `disabled`, with `display` and the like; see `claudeTarget` for other hosts), else
+ * derived from the reasoning settings (§4.3).
+ */
+export function anthropicThinking(req: Pick<BodyRequest, 'reasoning' | 'anthropicThinking' | 'provider'>): JsonObject | undefined {
+  const sent = req.anthropicThinking;
+  if (sent && claudeTarget(req)) return { ...sent };
+  if (sent?.type === 'disabled') return { type: 'disabled' };
+  if (sent?.type === 'enabled' && typeof sent.budget_tokens === 'number') return { type: 'enabled', budget_tokens: sent.budget_tokens };
   const r = req.reasoning;
   if (!r) return undefined;
   if (r.effort === 'none' || r.maxTokens === 0) return { type: 'disabled' };
@@ -108,7 +123,7 @@ export function anthropicMessagesBody(req: BodyRequest): JsonObject {
   }
   if (thinking) body.thinking = thinking;
   const outputConfig: JsonObject = {};
-  if (req.anthropicEffort !== undefined) outputConfig.effort = req.anthropicEffort;
+  if (req.anthropicEffort !== undefined && claudeTarget(req)) outputConfig.effort = req.anthropicEffort;
   if (req.responseFormat?.type === 'json_schema') outputConfig.format = { type: 'json_schema', schema: req.responseFormat.schema };
   if (Object.keys(outputConfig).length > 0) body.output_config = outputConfig;
   if (req.cache) body.cache_control = cacheControl(req.cache);

@@ -108,6 +108,16 @@ describe('thinking and effort as sent to Claude, translated elsewhere', () => {
     expect(openai.reasoning_effort).toBe('high');
     expect(openai).not.toHaveProperty('thinking');
   });
+
+  it('another Anthropic-dialect host (MiniMax): adaptive becomes the derived budget, no effort; enabled/disabled pass reduced to type and budget', () => {
+    const derived = anthropicMessagesBody(upstream(adaptive, PROVIDERS.MINIMAX, 'MiniMax-M3'));
+    expect(derived.thinking).toEqual({ type: 'enabled', budget_tokens: expect.any(Number) });
+    expect(derived).not.toHaveProperty('output_config');
+    const enabled = anthropicMessagesBody(upstream({ ...hello, thinking: { type: 'enabled', budget_tokens: 2048, display: 'omitted' } }, PROVIDERS.MINIMAX, 'MiniMax-M3'));
+    expect(enabled.thinking).toEqual({ type: 'enabled', budget_tokens: 2048 });
+    const disabled = anthropicMessagesBody(upstream({ ...hello, thinking: { type: 'disabled' } }, PROVIDERS.MINIMAX, 'MiniMax-M3'));
+    expect(disabled.thinking).toEqual({ type: 'disabled' });
+  });
 });
 
 describe('top_k', () => {

@@ -115,9 +115,10 @@ function print(r: ScenarioReport): void {
       'landed after ms': fmt(c.landedAfterMs),
       '/readyz during fault': Object.entries(r.readyzDuringFault).map(([k, n]) => `${k}: ${n}`).join('; ') || '–',
       'ms to /readyz 200': fmt(r.readyMs),
+      'journal left': r.journalLeft,
     },
   ]);
-  console.log('  expected = request ids the clients saw; other rows = records of requests no client saw an id for');
+  console.log('  expected = request ids the clients saw; other rows = records of requests no client saw an id for; journal left = in-flight journal entries still in Redis');
   for (const n of r.notes) console.log(`  ${n}`);
   const logs = r.gatewayLogs;
   console.log(`  gateway log lines at warn and above: ${logs.lines}`);

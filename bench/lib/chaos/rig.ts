@@ -11,6 +11,7 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client as WsClient } from 'graphql-ws';
+import { Redis } from 'ioredis';
 import { Client as PgClient } from 'pg';
 import { TEST_ADMIN_TOKEN, adminDatabaseUrl } from '../../../test/support/test-env';
 import { TcpProxy } from '../../../test/support/tcp-proxy';
@@ -124,6 +125,8 @@ async function makeUsers(gql: BenchGql, n: number): Promise<string[]> {
 /** The private Redis: `kill()` SIGKILLs it, `start()` brings it back empty on the same port. */
 export interface PrivateRedis {
   url: string;
+  /** In-flight journal entries still in Redis (Σ HLEN of every `…:inflight:entries:*`: only this rig's gateway uses it). */
+  journalEntries(): Promise<number>;
   kill(): Promise<void>;
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -137,10 +140,28 @@ async function startPrivateRedis(): Promise<PrivateRedis> {
   };
   return {
     url: `redis://127.0.0.1:${port}`,
+    journalEntries: () => journalEntries(`redis://127.0.0.1:${port}`),
     kill: () => ask('redis-kill'),
     start: () => ask('redis-start'),
     stop: () => stopKeeper(child),
   };
+}
+
+async function journalEntries(url: string): Promise<number> {
+  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  await redis.connect();
+  try {
+    let n = 0;
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', '*:inflight:entries:*', 'COUNT', 1000);
+      cursor = next;
+      for (const k of keys) n += await redis.hlen(k);
+    } while (cursor !== '0');
+    return n;
+  } finally {
+    await redis.quit().catch(() => redis.disconnect());
+  }
 }
 
 /** The keeper SIGKILLs its Redis as it exits. */

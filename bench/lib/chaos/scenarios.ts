@@ -35,6 +35,8 @@ export interface ScenarioReport {
   readyzDuringFault: Record<string, number>;
   /** ms from the heal (or the restart's spawn) to the first /readyz 200. */
   readyMs: number | null;
+  /** In-flight journal entries left in Redis once the records were counted (should be none). */
+  journalLeft: number;
   verdicts: Array<{ text: string; pass: boolean }>;
   /** Facts worth a line under the table. */
   notes: string[];
@@ -80,6 +82,7 @@ export async function redisScenario(rig: Rig, f: ChaosFlags): Promise<ScenarioRe
     records,
     readyzDuringFault: watch.statusesBetween(cutAt, healAt),
     readyMs,
+    journalLeft: await rig.redis.journalEntries(),
     verdicts: [
       { text: `Redis ${f['redis-outage-ms'] / 1000} s cut: ${completed} of ${total} streams completed`, pass: completed === total },
       { text: `Redis cut: ${records.landed} of ${total} usage records landed, ${records.duplicated} duplicated (nothing lost)`, pass: records.landed === total && records.duplicated === 0 },
@@ -131,6 +134,7 @@ export async function postgresScenario(rig: Rig, f: ChaosFlags): Promise<Scenari
     records,
     readyzDuringFault: watch.statusesBetween(cutAt, healAt),
     readyMs,
+    journalLeft: await rig.redis.journalEntries(),
     verdicts: [
       { text: `Postgres ${f['pg-outage-ms'] / 1000} s cut: ${completed} of ${during.length} streams for known owners completed (open sockets ${openRow.completed}/${openRow.started}, new sockets ${newRow.completed}/${newRow.started})`, pass: completed === during.length },
       { text: `Postgres cut: ${ise} INTERNAL_SERVER_ERROR`, pass: ise === 0 },
@@ -173,6 +177,7 @@ export async function sigkillScenario(rig: Rig, f: ChaosFlags): Promise<Scenario
     records,
     readyzDuringFault: {},
     readyMs,
+    journalLeft: await rig.redis.journalEntries(),
     verdicts: [
       { text: `SIGKILL with ${inFlight} in flight: ${records.landed} of ${n} records, ${records.duplicated} duplicates`, pass: records.landed === n && records.duplicated === 0 && inFlight === n },
       {

@@ -123,4 +123,6 @@ function print(r: ScenarioReport): void {
   const logs = r.gatewayLogs;
   console.log(`  gateway log lines at warn and above: ${logs.lines}`);
   for (const [msg, n] of Object.entries(logs.messages).sort((a, b) => b[1] - a[1]).slice(0, 12)) console.log(`    ${n} × ${msg}`);
+  const stderr = r.gatewayStderrTail.split('\n').filter((l) => l.trim());
+  if (stderr.length > 0) console.log(`  gateway stderr (last lines, all in the results file):\n${stderr.slice(0, 6).map((l) => `    ${l.slice(0, 200)}`).join('\n')}`);
 }

@@ -41,6 +41,8 @@ export interface ScenarioReport {
   /** Facts worth a line under the table. */
   notes: string[];
   gatewayLogs: GatewayLogSummary;
+  /** The last lines the (current) gateway process wrote to stderr: graphql-ws prints socket errors there, not to the log. */
+  gatewayStderrTail: string;
 }
 
 /** How long a stream may take past its nominal length before it counts as timed out. */
@@ -89,6 +91,7 @@ export async function redisScenario(rig: Rig, f: ChaosFlags): Promise<ScenarioRe
     ],
     notes: [`Redis SIGKILLed ${f['redis-outage-ms']} ms, restarted empty on the same port`],
     gatewayLogs: rig.gateway.logs(),
+    gatewayStderrTail: rig.gateway.child.stderrTail(),
   };
 }
 
@@ -145,6 +148,7 @@ export async function postgresScenario(rig: Rig, f: ChaosFlags): Promise<Scenari
       `warm-up: one stream per user, then ${f['pg-idle-ms']} ms without traffic before the cut (the gateway's AUTH_CACHE_TTL_MS is 30 s by default)`,
     ],
     gatewayLogs: rig.gateway.logs(),
+    gatewayStderrTail: rig.gateway.child.stderrTail(),
   };
 }
 
@@ -190,5 +194,6 @@ export async function sigkillScenario(rig: Rig, f: ChaosFlags): Promise<Scenario
       `ready = the restarted process's spawn → /readyz 200 (ts-node compiles at start); records landed ${records.landedAfterMs ?? '–'} ms after the kill (heartbeat TTL + sweep interval)`,
     ],
     gatewayLogs: rig.gateway.logs(),
+    gatewayStderrTail: rig.gateway.child.stderrTail(),
   };
 }

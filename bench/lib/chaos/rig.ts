@@ -71,6 +71,9 @@ export async function startRig(opts: RigOptions): Promise<Rig> {
     });
     undo.push(() => gateway.stop());
     const direct = new PgClient({ connectionString: dbUrl.toString() });
+    // On Ctrl-C the gateway's own cleanup (newer, so first) drops the database under this
+    // connection: an unhandled 'error' would crash the bench before the rest is cleaned up.
+    direct.on('error', () => undefined);
     await direct.connect();
     undo.push(() => direct.end());
     const tokens = [gateway.userToken, ...(await makeUsers(new BenchGql(gateway.url), opts.users - 1))];

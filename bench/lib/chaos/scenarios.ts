@@ -3,6 +3,7 @@
  * the clients saw per phase, the usage records as Postgres holds them, what /readyz said during
  * the fault and how long after the heal or restart it answered 200, and its verdict.
  */
+import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client as WsClient } from 'graphql-ws';
 import type { GatewayLogSummary } from '../stream/gateway';
@@ -53,6 +54,29 @@ const bySocket =
   (sockets: readonly WsClient[], phase: string, f: ChaosFlags) =>
   (i: number): StreamRun =>
     new StreamRun(phase, sockets[i % sockets.length]!, streamTimeout(f));
+
+const CONTROL_UNKNOWN = 'control: new socket, token never seen';
+const CONTROL_MUTATION = 'control: addByokKey over HTTP';
+
+/** A key management mutation during the cut, by a user whose token the gateway has seen: its error code. */
+async function keyMutationOutcome(url: string, token: string): Promise<string> {
+  try {
+    const res = await fetch(`${url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({
+        query: 'mutation($input: AddByokKeyInput!) { addByokKey(input: $input) { id } }',
+        variables: { input: { provider: 'ANTHROPIC', apiKey: `sk-ant-bench-chaos-${randomBytes(16).toString('hex')}` } },
+      }),
+      signal: AbortSignal.timeout(30_000),
+    });
+    const body = (await res.json()) as { errors?: Array<{ extensions?: { code?: string } }> };
+    const code = body.errors?.[0]?.extensions?.code;
+    return code ? `error ${code} (HTTP ${res.status})` : `succeeded (HTTP ${res.status})`;
+  } catch (err) {
+    return `request failed: ${err instanceof Error ? err.message : String(err)}`.slice(0, 80);
+  }
+}
 
 const ids = (results: readonly StreamResult[]): string[] => results.flatMap((r) => (r.requestId ? [r.requestId] : []));
 
@@ -116,17 +140,24 @@ export async function postgresScenario(rig: Rig, f: ChaosFlags): Promise<Scenari
     newSockets.push(s.socket);
     return s.run;
   });
+  // Controls, half-way through the cut: what cannot be served must say UNAVAILABLE (a WebSocket: 1013).
+  await sleep(Math.max(0, cutAt + f['pg-outage-ms'] / 2 - Date.now()));
+  const unknown = streamOnNewSocket(rig.gateway.url, `byok_${randomBytes(32).toString('base64url')}`, CONTROL_UNKNOWN, streamTimeout(f));
+  newSockets.push(unknown.socket);
+  const mutation = keyMutationOutcome(rig.gateway.url, rig.tokens[0]!);
   await sleep(Math.max(0, cutAt + f['pg-outage-ms'] - Date.now()));
   const healAt = Date.now();
   rig.proxy.heal();
   const readyMs = await watch.msToReadyAfter(healAt);
   const during = await Promise.all([...(await open), ...(await fresh)].map((s) => s.done));
+  const controls = [await unknown.run.done, { phase: CONTROL_MUTATION, requestId: undefined, deltas: 0, chars: 0, outcome: await mutation }];
   await watch.stop();
   for (const s of await Promise.all(newSockets)) await s?.dispose();
   const all = [...warm, ...during];
   const records = await waitRecords(rig.direct, ids(all), { timeoutMs: f['records-timeout'] * 1000, settleMs, sinceMs: healAt });
   const phaseNames = ['before the cut (warm-up)', 'open socket, during the cut', 'new socket (token seen), during the cut'];
-  const phases = phaseNames.map((p) => tally(p, all.filter((r) => r.phase === p)));
+  const phases = [...phaseNames.map((p) => tally(p, all.filter((r) => r.phase === p))), ...controls.map((c) => tally(c.phase, [c]))];
+  const controlsOk = controls.every((c) => /UNAVAILABLE|socket closed 1013/.test(c.outcome));
   const completed = during.filter((r) => r.outcome === COMPLETED).length;
   const ise = during.filter((r) => r.outcome === 'error INTERNAL_SERVER_ERROR').length;
   const openRow = phases[1]!;
@@ -141,6 +172,7 @@ export async function postgresScenario(rig: Rig, f: ChaosFlags): Promise<Scenari
     verdicts: [
       { text: `Postgres ${f['pg-outage-ms'] / 1000} s cut: ${completed} of ${during.length} streams for known owners completed (open sockets ${openRow.completed}/${openRow.started}, new sockets ${newRow.completed}/${newRow.started})`, pass: completed === during.length },
       { text: `Postgres cut: ${ise} INTERNAL_SERVER_ERROR`, pass: ise === 0 },
+      { text: `Postgres cut, controls: a token never seen → ${controls[0]!.outcome}, addByokKey → ${controls[1]!.outcome} (UNAVAILABLE / 1013 expected)`, pass: controlsOk },
       { text: `Postgres cut: ${records.landed} of ${records.expected} usage records of routed streams landed, ${records.duplicated} duplicated`, pass: records.landed === records.expected && records.duplicated === 0 },
     ],
     notes: [

@@ -21,7 +21,8 @@ import { freePort, spawnNode, REPO_ROOT, type Child } from './procs';
 import { UPSTREAM_ANTHROPIC_PATH, UPSTREAM_API_PATH } from './protocol';
 
 export interface GatewayProc {
-  child: Child;
+  /** The current process (a new one after `restart()`). */
+  readonly child: Child;
   url: string;
   /** The user's API token (graphql-ws connectionParams.authorization). */
   userToken: string;
@@ -31,6 +32,13 @@ export interface GatewayProc {
   logs(): GatewayLogSummary;
   /** SIGTERM (the service's graceful stop; a --cpu-prof profile is written then), drop the database and queue keys. */
   stop(): Promise<void>;
+  /** SIGKILL: the process dies with whatever it had in flight; nothing is cleaned up (the chaos bench's crash). */
+  kill(): Promise<void>;
+  /**
+   * Starts the process again, same port, env, database and Redis (not dropped, not re-created),
+   * and resolves once /readyz answers 200.
+   */
+  restart(): Promise<void>;
 }
 
 export interface GatewayOptions {
@@ -41,6 +49,12 @@ export interface GatewayOptions {
   env?: Record<string, string>;
   /** Its database (dropped before and after); another bench's name lets both run on one machine. */
   database?: string;
+  /**
+   * Keep the service's own per-user stream and subscription limits (default false: one bench
+   * user drives every stream, so they are lifted). The chaos bench spreads its streams over
+   * several users and keeps them, since they are part of what an outage must not break.
+   */
+  serviceLimits?: boolean;
 }
 
 const DATABASE_PREFIX = 'byok_bench_stream';
@@ -77,15 +91,20 @@ export async function startGateway(opts: GatewayOptions): Promise<GatewayProc> {
     UPSTREAM_FIRST_BYTE_TIMEOUT_MS: LONG_MS,
     UPSTREAM_IDLE_TIMEOUT_MS: LONG_MS,
     // One bench user drives every stream: the per-tenant limits would measure themselves, not the relay.
-    MAX_STREAMS_PER_USER: '1000000',
-    MAX_SUBSCRIPTIONS_PER_USER: '1000000',
-    MAX_SUBSCRIPTIONS_PER_SOCKET: '1000000',
+    ...(opts.serviceLimits
+      ? {}
+      : { MAX_STREAMS_PER_USER: '1000000', MAX_SUBSCRIPTIONS_PER_USER: '1000000', MAX_SUBSCRIPTIONS_PER_SOCKET: '1000000' }),
     ...opts.env,
   };
-  // As `npm start` runs it (package.json config.nodeFlags), then the bench's own flags.
-  const child = spawnNode('gateway', [...serviceNodeFlags(), ...(opts.nodeFlags ?? [])], path.join(REPO_ROOT, 'src', 'main.ts'), env);
   const sink = new GatewayLogSink();
-  child.proc.stdout?.pipe(sink);
+  // As `npm start` runs it (package.json config.nodeFlags), then the bench's own flags.
+  const spawnGateway = (): Child => {
+    const c = spawnNode('gateway', [...serviceNodeFlags(), ...(opts.nodeFlags ?? [])], path.join(REPO_ROOT, 'src', 'main.ts'), env);
+    // One sink across restarts: a dead process's stdout ending must not end it.
+    c.proc.stdout?.pipe(sink, { end: false });
+    return c;
+  };
+  let child = spawnGateway();
 
   let stopped = false;
   const cleanUp = async (): Promise<void> => {
@@ -94,7 +113,7 @@ export async function startGateway(opts: GatewayOptions): Promise<GatewayProc> {
     // The service's own graceful stop (main.ts) is bounded by SHUTDOWN_TIMEOUT_MS (10 s).
     await child.stop(20_000);
     await dropDatabase(DATABASE).catch(() => undefined);
-    await deleteRedisPrefix(TEST_REDIS_URL, queuePrefix).catch(() => 0);
+    await deleteRedisPrefix(env.REDIS_URL ?? TEST_REDIS_URL, queuePrefix).catch(() => 0);
   };
   const unregister = onInterrupt(cleanUp);
   const url = `http://127.0.0.1:${port}`;
@@ -122,7 +141,9 @@ export async function startGateway(opts: GatewayOptions): Promise<GatewayProc> {
     );
     await waitValid(gql, userToken, claude.addByokKey.id);
     return {
-      child,
+      get child() {
+        return child;
+      },
       url,
       userToken,
       apiKey,
@@ -131,6 +152,17 @@ export async function startGateway(opts: GatewayOptions): Promise<GatewayProc> {
       async stop() {
         unregister();
         await cleanUp();
+      },
+      async kill() {
+        child.proc.kill('SIGKILL');
+        await child.exited;
+        child.proc.stderr?.destroy();
+        if (child.proc.connected) child.proc.disconnect();
+      },
+      async restart() {
+        if (child.alive) throw new Error('restart: the gateway is still running');
+        child = spawnGateway();
+        await waitReady(url, child);
       },
     };
   } catch (err) {
@@ -149,7 +181,8 @@ async function waitReady(url: string, child: Child): Promise<void> {
       () => false,
     );
     if (ok) return;
-    await sleep(250);
+    // Fine-grained: the chaos bench reports the time to ready after a restart.
+    await sleep(100);
   }
   throw new Error(`the gateway was not ready within ${BOOT_TIMEOUT_MS} ms:\n${child.stderrTail()}`);
 }

@@ -21,9 +21,16 @@ interface Entry {
  * authenticator serves it (`lastKnown`) instead of failing (issue 16). That is safe for the
  * same reason as routing's last known keys: no token can be created or revoked while writes
  * fail, and a revocation heard before (Redis pub/sub, which does not need Postgres) removed it.
+ *
+ * Users' lookups and refusals are bounded apart (`maxEntries` each): anyone can present random
+ * tokens, and in one shared bound a burst of them pushed the users' last known lookups out just
+ * when an outage would need them.
  */
 export class TokenCache {
+  /** Users' lookups. */
   private readonly entries = new Map<string, Entry>();
+  /** Refused tokens (unknown, revoked). */
+  private readonly refusals = new Map<string, Entry>();
   /** tokenId → hash of the cached user entry, for revocation by id. */
   private readonly hashByTokenId = new Map<string, string>();
   /** Bumped by every revocation: a lookup that started before one must not cache what it read. */
@@ -37,7 +44,7 @@ export class TokenCache {
   ) {}
 
   get(hash: string): TokenLookup | undefined {
-    const e = this.entries.get(hash);
+    const e = this.entry(hash);
     if (!e) return undefined;
     const age = this.now() - e.readAt;
     if (age < this.ttlMs) return e.lookup;
@@ -47,7 +54,7 @@ export class TokenCache {
 
   /** The lookup last read for `hash`, expired or not, when it is younger than `staleMaxMs`. */
   lastKnown(hash: string): TokenLookup | undefined {
-    const e = this.entries.get(hash);
+    const e = this.entry(hash);
     if (!e) return undefined;
     if (this.now() - e.readAt < Math.max(this.staleMaxMs, this.ttlMs)) return e.lookup;
     this.delete(hash, e);
@@ -62,13 +69,14 @@ export class TokenCache {
   /** Caches a lookup unless a revocation happened since `epoch` (the row read may be stale). */
   set(hash: string, lookup: TokenLookup, epoch: number): void {
     if (epoch !== this.revocations) return;
-    const old = this.entries.get(hash);
+    const old = this.entry(hash);
     if (old) this.delete(hash, old);
-    while (this.entries.size >= this.maxEntries) {
-      const [oldestHash, oldest] = this.entries.entries().next().value as [string, Entry];
+    const map = this.mapOf(lookup);
+    while (map.size >= this.maxEntries) {
+      const [oldestHash, oldest] = map.entries().next().value as [string, Entry];
       this.delete(oldestHash, oldest);
     }
-    this.entries.set(hash, { lookup, readAt: this.now() });
+    map.set(hash, { lookup, readAt: this.now() });
     if (lookup.kind === 'user') this.hashByTokenId.set(lookup.tokenId, hash);
   }
 
@@ -82,11 +90,19 @@ export class TokenCache {
   }
 
   get size(): number {
-    return this.entries.size;
+    return this.entries.size + this.refusals.size;
+  }
+
+  private entry(hash: string): Entry | undefined {
+    return this.entries.get(hash) ?? this.refusals.get(hash);
+  }
+
+  private mapOf(lookup: TokenLookup): Map<string, Entry> {
+    return lookup.kind === 'user' ? this.entries : this.refusals;
   }
 
   private delete(hash: string, e: Entry): void {
-    this.entries.delete(hash);
+    this.mapOf(e.lookup).delete(hash);
     if (e.lookup.kind === 'user' && this.hashByTokenId.get(e.lookup.tokenId) === hash) this.hashByTokenId.delete(e.lookup.tokenId);
   }
 }

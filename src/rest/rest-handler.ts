@@ -1,13 +1,15 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { AppError } from '../errors/app-error';
+import { AppError, unavailable } from '../errors/app-error';
 import type { Logger } from '../infra/logger';
+import { isPostgresUnreachable } from '../infra/pg-errors';
 
 /** Writes a failure in the door's error shape. */
 export type SendError = (res: ServerResponse, err: AppError, headers?: Record<string, string>) => void;
 
 /**
  * The one try/catch of a REST door: an AppError is answered in the door's shape; anything else
- * is logged and answered as INTERNAL_SERVER_ERROR with the request id, never its message.
+ * is logged and answered as INTERNAL_SERVER_ERROR with the request id, never its message
+ * (UNAVAILABLE when it says Postgres cannot be reached, see {@link restError}).
  */
 export function restHandler(
   logger: Logger,
@@ -20,13 +22,23 @@ export function restHandler(
     try {
       await handle(req, res, requestId);
     } catch (err) {
-      const error = err instanceof AppError ? err : internal(err, logger, requestId);
-      sendError(res, error, { 'x-request-id': requestId });
+      sendError(res, restError(err, logger, requestId), { 'x-request-id': requestId });
     }
   };
 }
 
-function internal(err: unknown, logger: Logger, requestId: string): AppError {
+/**
+ * What a REST door answers for `err`: an AppError as it is; a Postgres outage as UNAVAILABLE
+ * (503 with retry-after, as GraphQL's maskUnexpectedErrors does: issue 16, a route that needs
+ * the database while it is cut, e.g. GET /api/user, must not answer 500); anything else is a bug,
+ * logged, and INTERNAL_SERVER_ERROR with the request id, never its message.
+ */
+export function restError(err: unknown, logger: Logger, requestId: string): AppError {
+  if (err instanceof AppError) return err;
+  if (isPostgresUnreachable(err)) {
+    logger.warn({ err: (err as Error).message, requestId }, 'Postgres unreachable');
+    return unavailable('postgres', 'This request');
+  }
   logger.error({ err, requestId }, 'unexpected error in a REST request');
   return new AppError('INTERNAL_SERVER_ERROR', `Internal server error (request id ${requestId})`, { requestId });
 }

@@ -60,6 +60,7 @@ export class OrganizationsService {
    */
   async routingOrganization(p: UserPrincipal, rawOrgId: string): Promise<string> {
     const organizationId = requireId(rawOrgId, 'organizationId');
+    const epoch = this.lastKnown.epoch;
     try {
       await this.membership(p, organizationId);
     } catch (err) {
@@ -70,7 +71,7 @@ export class OrganizationsService {
       if (this.lastKnown.known(p.userId, organizationId)) return organizationId;
       throw unavailable('postgres', 'Checking your organization membership');
     }
-    this.lastKnown.seen(p.userId, organizationId);
+    this.lastKnown.seen(p.userId, organizationId, epoch);
     return organizationId;
   }
 
@@ -161,7 +162,7 @@ export class OrganizationsService {
     if (userId !== p.userId && !MEMBERSHIP_ADMIN_ROLES.includes(caller.role)) {
       throw forbidden('Only an OWNER or ADMIN can remove other members');
     }
-    return this.db.transaction(async (tx) => {
+    await this.db.transaction(async (tx) => {
       const repo = tx.getRepository(MembershipEntity);
       const { owners, target } = await lockOwnersAndFind(tx, caller.organizationId, userId);
       if (target.role === OrgRole.OWNER && caller.role !== OrgRole.OWNER && userId !== p.userId) {
@@ -171,7 +172,6 @@ export class OrganizationsService {
         throw conflict('The last OWNER cannot be removed; make someone else OWNER first');
       }
       await repo.delete({ organizationId: caller.organizationId, userId });
-      this.lastKnown.forget(userId, caller.organizationId);
       await recordAuditEvent(tx, {
         action: 'organization.member_removed',
         actorId: p.userId,
@@ -180,8 +180,10 @@ export class OrganizationsService {
         targetId: userId,
         detail: userId === p.userId ? `Left the organization (was ${target.role})` : `Removed a member (was ${target.role})`,
       });
-      return true;
     });
+    // After the commit: a check reading the row until then is voided by the epoch, not remembered.
+    this.lastKnown.removed(userId, caller.organizationId);
+    return true;
   }
 
   /** Changes a member's role. Only an OWNER grants or takes OWNER; the last OWNER cannot be demoted. */

@@ -8,8 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Router, type Request, type Response } from 'express';
-import { AppError } from '../../errors/app-error';
-import type { Logger } from '../../infra/logger';
+import type { AppError } from '../../errors/app-error';
 import { ChatEventType } from '../../modules/chat/chat-event.type';
 import type { Services } from '../../composition/services';
 import { collectCompletion, streamCompletion, type StreamRendering } from '../completion-runner';
@@ -17,6 +16,7 @@ import { retryAfterOf } from '../http-status';
 import { readJsonBody } from '../json-body';
 import { keyServedHeaders } from '../key-headers';
 import { restCaller } from '../rest-auth';
+import { restError } from '../rest-handler';
 import { clientGone } from '../sse-writer';
 import { anthropicError, anthropicErrorEvent } from './anthropic-errors';
 import { gatewayModelId } from './client-model';
@@ -54,7 +54,7 @@ function handler(deps: AnthropicDoorDeps, handle: Handle) {
   return (req: Request, res: Response): void => {
     const requestId = randomUUID();
     handle(deps, req, res, requestId).catch((err: unknown) => {
-      const error = err instanceof AppError ? err : unexpected(deps.services.logger, err, requestId);
+      const error = restError(err, deps.services.logger, requestId);
       if (res.headersSent) {
         res.end();
         return;
@@ -63,11 +63,6 @@ function handler(deps: AnthropicDoorDeps, handle: Handle) {
       respondError(res, error, { 'x-request-id': requestId, ...(req.complete ? {} : { connection: 'close' }) });
     });
   };
-}
-
-function unexpected(logger: Logger, err: unknown, requestId: string): AppError {
-  logger.error({ err, requestId }, 'unexpected error on the Anthropic door');
-  return new AppError('INTERNAL_SERVER_ERROR', `Internal server error (request id ${requestId})`, { requestId });
 }
 
 function respondError(res: ServerResponse, err: AppError, headers: Record<string, string>): void {

@@ -16,6 +16,11 @@ export function isForeign(d: ReasoningDetail): boolean {
   return d.format === 'google-gemini-v1' && d.type === 'reasoning.encrypted';
 }
 
+/** Whether `signature` has this door's prefix (a well-formed one decodes, see decodeForeignSignature). */
+export function isForeignSignature(signature: string): boolean {
+  return signature.startsWith(PREFIX);
+}
+
 export function encodeForeignSignature(d: ReasoningDetail): string {
   if (d.type !== 'reasoning.encrypted') throw new TypeError('only encrypted details are carried as signatures');
   const wire: { f: string; d: string; i?: string } = { f: d.format, d: d.data };

@@ -27,7 +27,7 @@ import {
   type MessagesRequest,
   type UserBlock,
 } from './messages-schema';
-import { decodeForeignSignature } from './foreign-signatures';
+import { decodeForeignSignature, isForeignSignature } from './foreign-signatures';
 
 /** What the door needs beyond the internal request. */
 export interface ParsedMessages {
@@ -52,8 +52,12 @@ export interface AnthropicHeaders {
   version?: string | string[];
 }
 
-/** A version is a date-like token (`2023-06-01`); anything else is refused before it is forwarded. */
+/**
+ * A version is a date-like token (`2023-06-01`), a beta a name such as
+ * `interleaved-thinking-2025-05-14`; anything else is refused before it is forwarded as a header.
+ */
 const VERSION = /^[A-Za-z0-9._-]{1,64}$/;
+const BETA = VERSION;
 
 /** `POST /v1/messages`. */
 export function parseMessagesRequest(body: unknown, headers: AnthropicHeaders = {}): ParsedMessages {
@@ -149,10 +153,15 @@ function reasoningOf(req: CountTokensRequest): ReasoningInput | undefined {
   }
 }
 
-/** `anthropic-beta: a,b` (or the header repeated) → ['a', 'b']. */
+/**
+ * `anthropic-beta: a,b` (or the header repeated) → ['a', 'b']. Each value goes upstream in a
+ * header of ours: one that is not a plain beta name is refused (BAD_USER_INPUT), not forwarded.
+ */
 export function betaList(header: string | string[] | undefined): string[] {
   const values = Array.isArray(header) ? header : header === undefined ? [] : [header];
-  return values.flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v !== '');
+  const betas = values.flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v !== '');
+  if (betas.some((b) => !BETA.test(b))) throw badInput('anthropic-beta must be a comma-separated list of beta names such as interleaved-thinking-2025-05-14', 'anthropic-beta');
+  return betas;
 }
 
 function cacheMark(c: CacheControl): CacheMark | undefined {
@@ -234,6 +243,9 @@ function assistantMessage(content: string | AssistantBlock[], i: number): ChatMe
           details.push(foreign);
           break;
         }
+        // Not one this door handed out (forged or damaged): refused, never replayed to Claude as
+        // its own signature (Claude's are base64, which has no '.', so the prefix is ours alone).
+        if (isForeignSignature(b.signature)) throw badInput(`messages.${i}.content.${j}.signature is not a signature this gateway handed out`, 'messages');
         details.push({
           type: 'reasoning.text',
           text: b.thinking,

@@ -40,4 +40,16 @@ describe('TokenCache: expired lookups as last known state for a Postgres outage'
     expect(c.lastKnown('h1')).toBeUndefined();
     expect(c.lastKnown('h5')).toEqual(user(5));
   });
+
+  it('refused tokens (anyone can present random ones) cannot push a user out of the last known state', () => {
+    const c = cache(3);
+    c.set('h1', user(1), c.epoch);
+    for (let i = 0; i < 10; i++) c.set(`junk${i}`, { kind: 'anonymous', reason: 'Unknown API token' }, c.epoch);
+    now = 2000;
+    expect(c.lastKnown('h1')).toEqual(user(1));
+    // Refusals are bounded on their own: the newest are still there, the oldest gone.
+    expect(c.lastKnown('junk9')).toEqual({ kind: 'anonymous', reason: 'Unknown API token' });
+    expect(c.lastKnown('junk0')).toBeUndefined();
+    expect(c.size).toBeLessThanOrEqual(6);
+  });
 });

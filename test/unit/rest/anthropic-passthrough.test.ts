@@ -266,3 +266,37 @@ describe('Gemini thought signatures survive a round trip through the Anthropic d
     expect(JSON.stringify(claude)).not.toContain('gw1.');
   });
 });
+
+describe('client-supplied values the door forwards are checked first', () => {
+  it('an anthropic-beta value that is not a plain token is refused (it would go upstream as a header)', () => {
+    for (const beta of ['x; y=1', 'a b', 'interleaved-thinking-2025-05-14,x=\u00e9', 'x'.repeat(200)]) {
+      expect(() => parseMessagesRequest(hello, { beta })).toThrow(/anthropic-beta/);
+    }
+    expect(parseMessagesRequest(hello, { beta: ' claude-code-20250219 , context-1m-2025-08-07' }).input.anthropicBeta).toEqual([
+      'claude-code-20250219',
+      'context-1m-2025-08-07',
+    ]);
+  });
+
+  it('a gw1. signature the door did not hand out is refused, never replayed to Claude as its own', () => {
+    const forged = ['gw1.', 'gw1.!!!', `gw1.${Buffer.from('{"f":"other","d":"x"}').toString('base64url')}`, `gw1.${Buffer.from('[1]').toString('base64url')}`];
+    for (const signature of forged) {
+      const body = {
+        ...hello,
+        messages: [
+          { role: 'user', content: 'hi' },
+          { role: 'assistant', content: [{ type: 'thinking', thinking: 'hm', signature }, { type: 'text', text: 'ok' }] },
+          { role: 'user', content: 'again' },
+        ],
+      };
+      let err: unknown;
+      try {
+        anthropicMessagesBody(upstream(body, PROVIDERS.ANTHROPIC, 'claude-x'));
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toBeInstanceOf(AppError);
+      expect((err as AppError).code).toBe('BAD_USER_INPUT');
+    }
+  });
+});

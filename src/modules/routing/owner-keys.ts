@@ -43,6 +43,8 @@ export class OwnerKeys {
     changes: KeyChanges,
     private readonly trusted: () => boolean,
     private readonly staleMaxMs: number,
+    /** Owners tracked at most (entries, last known state, versions); past it a change drops all. */
+    private readonly maxOwners = MAX_OWNERS,
   ) {
     changes.on((owner) => this.invalidate(owner));
   }
@@ -78,13 +80,16 @@ export class OwnerKeys {
       if (known && Date.now() - known.loadedAt < this.staleMaxMs) return known.keys;
       throw unavailable('postgres', 'Routing for this key owner');
     }
-    if (version === (this.versions.get(ref) ?? 0)) remember(this.lastKnown, ref, keys);
-    if (this.trusted() && epoch === this.epoch && version === (this.versions.get(ref) ?? 0)) remember(this.entries, ref, keys);
+    if (version === (this.versions.get(ref) ?? 0)) remember(this.lastKnown, ref, keys, this.maxOwners);
+    if (this.trusted() && epoch === this.epoch && version === (this.versions.get(ref) ?? 0)) remember(this.entries, ref, keys, this.maxOwners);
     return keys;
   }
 
   private invalidate(owner: OwnerRef | null): void {
-    if (owner === null || this.versions.size >= MAX_OWNERS) {
+    if (owner === null || this.versions.size >= this.maxOwners) {
+      // The changed owner's last known keys go too: served through an outage, they would bring
+      // back a key disabled or deleted just now.
+      if (owner !== null) this.lastKnown.delete(owner);
       this.epoch++;
       this.entries.clear();
       this.versions.clear();
@@ -99,7 +104,7 @@ export class OwnerKeys {
   }
 }
 
-function remember(map: Map<OwnerRef, Entry>, ref: OwnerRef, keys: readonly ByokKeyEntity[]): void {
-  if (map.size >= MAX_OWNERS && !map.has(ref)) map.delete(map.keys().next().value as OwnerRef);
+function remember(map: Map<OwnerRef, Entry>, ref: OwnerRef, keys: readonly ByokKeyEntity[], maxOwners: number): void {
+  if (map.size >= maxOwners && !map.has(ref)) map.delete(map.keys().next().value as OwnerRef);
   map.set(ref, { keys, loadedAt: Date.now() });
 }

@@ -86,8 +86,10 @@ export class PgListener {
   }
 
   private checkLater(client: Client): void {
+    // A check answered after stop() must not schedule another (it would hold the process open).
+    if (this.stopped || this.client !== client) return;
     this.timer = setTimeout(() => {
-      if (this.client !== client) return;
+      if (this.stopped || this.client !== client) return;
       client.query('SELECT 1').then(
         () => this.checkLater(client),
         (err: unknown) => this.lost(client, err),

@@ -36,6 +36,8 @@ export interface AppHandle {
   config: AppConfig;
   logger: Logger;
   db: DataSource;
+  /** The data path's bounded pool (infra/database.ts); `db` itself in a worker. */
+  dataPathDb: DataSource;
   redis: Redis;
   metrics: Metrics;
   /** The HTTP server when the role serves the API. */
@@ -232,7 +234,7 @@ export async function startApp(config: AppConfig, opts: StartOptions = {}): Prom
     return stopping;
   };
 
-  return { config, logger, db, redis, metrics, httpServer, url, services, stop };
+  return { config, logger, db, dataPathDb, redis, metrics, httpServer, url, services, stop };
 }
 
 export { DependencyError };

@@ -7,7 +7,7 @@ import type { DestinationStream } from 'pino';
 import type { DataSource } from 'typeorm';
 import type { Redis } from 'ioredis';
 import type { AppConfig } from './config/config';
-import { createDataSource, ensureDatabase } from './infra/database';
+import { createDataPathDataSource, createDataSource, ensureDatabase } from './infra/database';
 import { createLogger, type Logger } from './infra/logger';
 import { Metrics } from './infra/metrics';
 import { createRedis } from './infra/redis';
@@ -36,6 +36,8 @@ export interface AppHandle {
   config: AppConfig;
   logger: Logger;
   db: DataSource;
+  /** The data path's bounded pool (infra/database.ts); `db` itself in a worker. */
+  dataPathDb: DataSource;
   redis: Redis;
   metrics: Metrics;
   /** The HTTP server when the role serves the API. */
@@ -66,6 +68,9 @@ export async function startApp(config: AppConfig, opts: StartOptions = {}): Prom
   await db.initialize();
   const applied = await db.runMigrations({ transaction: 'each' });
   if (applied.length > 0) logger.info({ migrations: applied.map((m) => m.name) }, 'applied migrations');
+  // Reads on a completion's way, bounded by DB_DATA_PATH_TIMEOUT: a silent outage must not hang them.
+  const dataPathDb = config.role === 'worker' ? db : createDataPathDataSource(config.databaseUrl, config.dbDataPathTimeoutMs);
+  if (!dataPathDb.isInitialized) await dataPathDb.initialize();
 
   const redis = createRedis(config.redisUrl, 'command', 'app');
   redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
@@ -123,13 +128,14 @@ export async function startApp(config: AppConfig, opts: StartOptions = {}): Prom
           logger,
           onMessage: (payload) => keyChanges.changed(parseOwnerRef(payload)),
           onGap: () => keyChanges.changed(null),
+          healthTimeoutMs: config.dbDataPathTimeoutMs,
         });
   await keyListener?.start();
   // Crash-safe usage: this process's streams journaled in Redis, under a heartbeat (issue 16).
   const journal = config.role === 'worker' ? undefined : new InflightJournal(redis, config.queuePrefix, config.inflight, logger);
   await journal?.start();
   const services = createServices({
-    config, db, redis, logger, catalog, pubsub, validationQueue, usageQueue, metrics, keyChanges,
+    config, db, dataPathDb, redis, logger, catalog, pubsub, validationQueue, usageQueue, metrics, keyChanges,
     keysTrusted: () => keyListener?.listening ?? false,
     journal,
   });
@@ -176,7 +182,8 @@ export async function startApp(config: AppConfig, opts: StartOptions = {}): Prom
     await apollo.start();
     const readiness = {
       check: async () => ({
-        postgres: await db.query('SELECT 1').then(
+        // Bounded: a silent outage answers "not ready" within DB_DATA_PATH_TIMEOUT, not never.
+        postgres: await dataPathDb.query('SELECT 1').then(
           () => 'ok' as const,
           (err: Error) => err.message,
         ),
@@ -220,13 +227,14 @@ export async function startApp(config: AppConfig, opts: StartOptions = {}): Prom
         await close().catch((err: unknown) => logger.warn({ err }, 'error while closing'));
       }
       await redis.quit().catch(() => redis.disconnect());
+      if (dataPathDb !== db) await dataPathDb.destroy();
       await db.destroy();
       logger.info('stopped');
     })();
     return stopping;
   };
 
-  return { config, logger, db, redis, metrics, httpServer, url, services, stop };
+  return { config, logger, db, dataPathDb, redis, metrics, httpServer, url, services, stop };
 }
 
 export { DependencyError };

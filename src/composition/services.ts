@@ -72,6 +72,11 @@ export interface Services {
 export function createServices(deps: {
   config: AppConfig;
   db: DataSource;
+  /**
+   * The pool of the data path's reads (token checks, routing's membership checks and key loads),
+   * bounded by DB_DATA_PATH_TIMEOUT (infra/database.ts); `db` when not given.
+   */
+  dataPathDb?: DataSource;
   /** The command connection (stream limits). */
   redis: Redis;
   logger: Logger;
@@ -87,10 +92,11 @@ export function createServices(deps: {
   journal?: InflightJournal;
 }): Services {
   const { config, db, logger, catalog, pubsub, metrics, keyChanges } = deps;
+  const dataPathDb = deps.dataPathDb ?? db;
   const tokenRevocations = new TokenRevocations(pubsub, logger);
   const tokenCache = new TokenCache(config.authCacheTtlMs, undefined, undefined, config.outageStaleMaxMs);
   const keyring = new Keyring(parseMasterKeys(config.encryptionKeys));
-  const organizations = new OrganizationsService(db, config.outageStaleMaxMs);
+  const organizations = new OrganizationsService(db, config.outageStaleMaxMs, dataPathDb);
   const audit = new AuditService(db, organizations);
   const byokKeys = new ByokKeysService(db, keyring, organizations, audit, logger, keyChanges);
   const validation = new ValidationService(db, deps.validationQueue, byokKeys);
@@ -98,7 +104,7 @@ export function createServices(deps: {
   const keyStatus = new KeyStatusService(db, audit, pubsub, logger, keyChanges);
   const usageRecorder = new UsageRecorder(db, deps.usageQueue, pubsub, metrics, logger);
   const streamSlots = new StreamSlots({ redis: deps.redis, prefix: config.queuePrefix, limits: config.streamsPer, logger });
-  const ownerKeys = new OwnerKeys(db, keyChanges, deps.keysTrusted, config.outageStaleMaxMs);
+  const ownerKeys = new OwnerKeys(dataPathDb, keyChanges, deps.keysTrusted, config.outageStaleMaxMs);
   const router = new Router(ownerKeys, catalog, organizations, config);
   const chat = new ChatService({
     router,
@@ -120,7 +126,7 @@ export function createServices(deps: {
     keyring,
     pubsub,
     users: new UsersService(db),
-    apiTokens: new ApiTokensService(db, logger, config.adminToken, { cache: tokenCache, revocations: tokenRevocations }),
+    apiTokens: new ApiTokensService(db, logger, config.adminToken, { cache: tokenCache, revocations: tokenRevocations }, dataPathDb),
     tokenRevocations,
     organizations,
     audit,

@@ -75,12 +75,18 @@ const envSchema = z.object({
    * it at once on every instance through Redis; this bounds the staleness if that message is lost.
    */
   AUTH_CACHE_TTL_MS: positiveInt(30_000),
-  /** A process silent for this long is dead: the sweeper writes its in-flight streams' usage. */
   /**
    * While Postgres is unreachable, routing uses an owner's last known keys up to this old (no key
    * can change meanwhile: writes fail). Past it, or for an owner never seen: UNAVAILABLE.
    */
   OUTAGE_STALE_MAX: z.string().default('5m'),
+  /**
+   * A data-path read (token check, membership check, routing's key load) with no answer within
+   * this counts as Postgres unreachable (last known state, or UNAVAILABLE); the LISTEN connection
+   * is checked with the same bound. A silent outage (packets dropped) would otherwise hang them.
+   */
+  DB_DATA_PATH_TIMEOUT: z.string().default('2s'),
+  /** A process silent for this long is dead: the sweeper writes its in-flight streams' usage. */
   INFLIGHT_HEARTBEAT_TTL_MS: positiveInt(15_000),
   /** A running stream checkpoints its usage to Redis this often, or every N deltas. */
   INFLIGHT_CHECKPOINT_MS: positiveInt(2000),
@@ -161,6 +167,8 @@ export interface AppConfig {
   authCacheTtlMs: number;
   /** How old the last known state may be to serve through a Postgres outage. */
   outageStaleMaxMs: number;
+  /** The bound of a data-path read, and of the LISTEN connection's health check. */
+  dbDataPathTimeoutMs: number;
   /** The in-flight usage journal and its sweeper (issue 16). */
   inflight: { heartbeatTtlMs: number; checkpointMs: number; checkpointDeltas: number; sweepEveryMs: number };
   shutdownTimeoutMs: number;
@@ -243,6 +251,7 @@ export function loadConfig(
     subscriptionsPer: { socket: e.MAX_SUBSCRIPTIONS_PER_SOCKET, user: e.MAX_SUBSCRIPTIONS_PER_USER },
     authCacheTtlMs: e.AUTH_CACHE_TTL_MS,
     outageStaleMaxMs: parseDuration('OUTAGE_STALE_MAX', e.OUTAGE_STALE_MAX),
+    dbDataPathTimeoutMs: parseDuration('DB_DATA_PATH_TIMEOUT', e.DB_DATA_PATH_TIMEOUT),
     inflight: {
       heartbeatTtlMs: e.INFLIGHT_HEARTBEAT_TTL_MS,
       checkpointMs: e.INFLIGHT_CHECKPOINT_MS,

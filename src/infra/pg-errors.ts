@@ -52,12 +52,13 @@ export function isTransientDbError(err: unknown): boolean {
 
 /** Socket-level failures of the driver: the server was never asked, or the answer never came. */
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
-const NETWORK_MESSAGES = /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error/i;
+// `Query read timeout`: no answer within the data path's `query_timeout` (infra/database.ts).
+const NETWORK_MESSAGES = /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|Query read timeout/i;
 
 /**
  * Whether `err` says Postgres cannot be reached (as opposed to a bug or a refused statement):
- * a connection exception (SQLSTATE 08…), the server shutting down (57P01-57P03), or the
- * driver's own socket errors. Used to answer UNAVAILABLE instead of INTERNAL_SERVER_ERROR.
+ * a connection exception (SQLSTATE 08…), the server shutting down (57P01-57P03), the driver's
+ * own socket errors, or no answer within the data path's bound (a silent outage). Used to answer UNAVAILABLE instead of INTERNAL_SERVER_ERROR.
  */
 export function isPostgresUnreachable(err: unknown): boolean {
   const code = sqlState(err);

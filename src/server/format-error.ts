@@ -42,7 +42,8 @@ export function internalError(requestId: string): AppError {
 
 /**
  * The one place errors become GraphQL errors: AppErrors keep their code and message; GraphQL's
- * own parse/validation/variable errors become BAD_USER_INPUT; anything else is masked.
+ * own parse/validation/variable errors become BAD_USER_INPUT; Postgres unreachable becomes
+ * UNAVAILABLE; anything else is masked.
  */
 export function formatError(formatted: GraphQLFormattedError, error: unknown, logger: Logger): GraphQLFormattedError {
   const original = unwrapResolverError(error);
@@ -66,9 +67,27 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown, lo
       extensions: { code: 'BAD_USER_INPUT' },
     };
   }
+  const cause = innermost(original);
+  if (isPostgresUnreachable(cause)) {
+    // Outside a resolver (a plugin, the context): the same answer as maskUnexpectedErrors gives inside.
+    logger.warn({ err: (cause as Error).message, path: formatted.path }, 'Postgres unreachable outside a resolver');
+    const app = unavailable('postgres', 'This operation');
+    return { message: app.message, ...(formatted.path ? { path: formatted.path } : {}), extensions: { ...app.extensions, code: app.code } };
+  }
   const requestId = randomUUID();
   logger.error({ err: original, requestId, path: formatted.path }, 'unexpected error outside a resolver');
   return { message: internalError(requestId).message, extensions: { code: 'INTERNAL_SERVER_ERROR', requestId } };
+}
+
+/** The error at the bottom of graphql-js's and Apollo's wrapping. */
+function innermost(error: unknown): unknown {
+  let e = error;
+  for (let depth = 0; depth < 5; depth++) {
+    const inner = (e as { originalError?: unknown } | null)?.originalError;
+    if (!inner) return e;
+    e = inner;
+  }
+  return e;
 }
 
 /** Apollo and graphql-js wrap errors thrown by plugins and resolvers; find ours inside. */

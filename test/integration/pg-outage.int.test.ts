@@ -144,6 +144,44 @@ describe('completions through a Postgres outage (issue 16)', () => {
     expect(((await direct.query('SELECT enabled FROM byok_keys WHERE id = $1', [keyId])).rows[0] as { enabled: boolean }).enabled).toBe(true);
   }, 60_000);
 
+  it('a request that needs Postgres for something not known (an organization never checked, a dashboard query) gets UNAVAILABLE on every door, never a 500', async () => {
+    const u = await t.createUser();
+    await addKey(u.token);
+    const orgId = (await t.gql.ok<{ createOrganization: { id: string } }>('mutation { createOrganization(name: "Never routed") { id } }', {}, u.token)).createOrganization.id;
+    // The token is seen (a model list of the personal keys); the organization never is.
+    expect((await restCall(t, '/v1/models', { token: u.token })).status).toBe(200);
+
+    proxy.cut();
+    try {
+      const orgHeader = { 'x-organization-id': orgId };
+      const openai = await restCall(t, '/v1/models', { token: u.token, headers: orgHeader });
+      const anthropic = await restCall(t, '/v1/models', { token: u.token, headers: { ...orgHeader, 'anthropic-version': '2023-06-01' } });
+      const count = await restCall(t, '/v1/messages/count_tokens', {
+        token: u.token,
+        headers: { ...orgHeader, 'anthropic-version': '2023-06-01' },
+        body: { model: 'openai/gpt-5.4-mini', messages: [{ role: 'user', content: 'Hi' }] },
+      });
+      for (const r of [openai, anthropic, count]) {
+        expect(r.status).toBe(503);
+        expect(r.headers['retry-after']).toBe('2');
+      }
+      expect(openai.json()).toMatchObject({ error: { type: 'server_error', code: 'unavailable' } });
+      expect(anthropic.json()).toMatchObject({ type: 'error', error: { type: 'api_error' } });
+
+      const now = Date.now();
+      const filter = { from: new Date(now - 86_400_000).toISOString(), to: new Date(now).toISOString() };
+      for (const query of [
+        'query($f: UsageFilter!) { usageSummary(filter: $f) { totals { requests } } }',
+        'query($f: UsageFilter!) { usageRecords(filter: $f) { edges { node { id } } } }',
+      ]) {
+        const dashboard = await t.gql.request(query, { f: filter }, u.token);
+        expect(dashboard.errors?.map((e) => e.extensions?.code)).toEqual(['UNAVAILABLE']);
+      }
+    } finally {
+      proxy.heal();
+    }
+  }, 60_000);
+
   it('a key disabled just before the cut (its notification lost) is honoured within seconds of the heal', async () => {
     const u = await t.createUser();
     const keyId = await addKey(u.token);

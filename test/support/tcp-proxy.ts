@@ -28,12 +28,13 @@ export class TcpProxy {
         s.on('close', () => this.sockets.delete(s));
         s.on('error', () => undefined);
       }
+      client.pipe(upstream);
+      upstream.pipe(client);
+      // After pipe(), which resumes a paused source: a connection opened during a freeze is held too.
       if (this.frozen) {
         client.pause();
         upstream.pause();
       }
-      client.pipe(upstream);
-      upstream.pipe(client);
       client.on('close', () => upstream.destroy());
       upstream.on('close', () => client.destroy());
     });

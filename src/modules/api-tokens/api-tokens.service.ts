@@ -15,6 +15,8 @@ const LAST_USED_RESOLUTION_MS = 60_000;
 
 export class ApiTokensService implements TokenStore {
   private readonly repo: Repository<ApiTokenEntity>;
+  /** Token checks read here: the data path's pool, bounded (infra/database.ts). */
+  private readonly lookups: Repository<ApiTokenEntity>;
   private readonly authenticator: TokenAuthenticator;
   /** tokenId → when this process last wrote its lastUsedAt. */
   private readonly lastTouched = new Map<string, number>();
@@ -24,8 +26,10 @@ export class ApiTokensService implements TokenStore {
     private readonly logger: Logger,
     adminToken: string | undefined,
     private readonly auth: { cache: TokenCache; revocations: TokenRevocations },
+    dataPathDb: DataSource = db,
   ) {
     this.repo = db.getRepository(ApiTokenEntity);
+    this.lookups = dataPathDb.getRepository(ApiTokenEntity);
     this.authenticator = new TokenAuthenticator(this, auth.cache, adminToken);
     auth.revocations.onRevoked((tokenId) => auth.cache.forgetToken(tokenId));
   }
@@ -80,7 +84,7 @@ export class ApiTokensService implements TokenStore {
   }
 
   findByHash(hash: string): Promise<StoredToken | null> {
-    return this.repo.findOne({ where: { tokenHash: hash }, select: { id: true, userId: true, revokedAt: true } });
+    return this.lookups.findOne({ where: { tokenHash: hash }, select: { id: true, userId: true, revokedAt: true } });
   }
 
   /** Writes lastUsedAt at most once a minute per token, and never makes the caller wait. */

@@ -17,10 +17,14 @@ import { MEMBERSHIP_ADMIN_ROLES, OrgRole } from './org-role';
 export class OrganizationsService {
   private readonly lastKnown: LastKnownMemberships;
 
-  /** `outageStaleMaxMs`: how long a membership checked for routing serves while Postgres is away. */
+  /**
+   * `outageStaleMaxMs`: how long a membership checked for routing serves while Postgres is away.
+   * `dataPathDb`: where routing's membership checks read (bounded, infra/database.ts).
+   */
   constructor(
     private readonly db: DataSource,
     outageStaleMaxMs = 0,
+    private readonly dataPathDb: DataSource = db,
   ) {
     this.lastKnown = new LastKnownMemberships(outageStaleMaxMs);
   }
@@ -62,7 +66,7 @@ export class OrganizationsService {
     const organizationId = requireId(rawOrgId, 'organizationId');
     const epoch = this.lastKnown.epoch;
     try {
-      await this.membership(p, organizationId);
+      await this.membership(p, organizationId, this.dataPathDb.manager);
     } catch (err) {
       if (!isPostgresUnreachable(err)) {
         this.lastKnown.forget(p.userId, organizationId);

@@ -1,3 +1,4 @@
+import { DataPathGate } from '../infra/data-path-gate';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
@@ -96,7 +97,9 @@ export function createServices(deps: {
   const tokenRevocations = new TokenRevocations(pubsub, logger);
   const tokenCache = new TokenCache(config.authCacheTtlMs, undefined, undefined, config.outageStaleMaxMs);
   const keyring = new Keyring(parseMasterKeys(config.encryptionKeys));
-  const organizations = new OrganizationsService(db, config.outageStaleMaxMs, dataPathDb);
+  // One gate for the data path's reads: once one finds Postgres unreachable, the others fail fast too.
+  const dataPathGate = new DataPathGate();
+  const organizations = new OrganizationsService(db, config.outageStaleMaxMs, dataPathDb, dataPathGate);
   const audit = new AuditService(db, organizations);
   const byokKeys = new ByokKeysService(db, keyring, organizations, audit, logger, keyChanges);
   const validation = new ValidationService(db, deps.validationQueue, byokKeys);
@@ -104,7 +107,7 @@ export function createServices(deps: {
   const keyStatus = new KeyStatusService(db, audit, pubsub, logger, keyChanges);
   const usageRecorder = new UsageRecorder(db, deps.usageQueue, pubsub, metrics, logger);
   const streamSlots = new StreamSlots({ redis: deps.redis, prefix: config.queuePrefix, limits: config.streamsPer, logger });
-  const ownerKeys = new OwnerKeys(dataPathDb, keyChanges, deps.keysTrusted, config.outageStaleMaxMs);
+  const ownerKeys = new OwnerKeys(dataPathDb, keyChanges, deps.keysTrusted, config.outageStaleMaxMs, undefined, dataPathGate);
   const router = new Router(ownerKeys, catalog, organizations, config);
   const chat = new ChatService({
     router,
@@ -126,7 +129,7 @@ export function createServices(deps: {
     keyring,
     pubsub,
     users: new UsersService(db),
-    apiTokens: new ApiTokensService(db, logger, config.adminToken, { cache: tokenCache, revocations: tokenRevocations }, dataPathDb),
+    apiTokens: new ApiTokensService(db, logger, config.adminToken, { cache: tokenCache, revocations: tokenRevocations }, dataPathDb, dataPathGate),
     tokenRevocations,
     organizations,
     audit,

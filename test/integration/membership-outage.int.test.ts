@@ -60,7 +60,7 @@ describe('a removed member is not served from the last known memberships', () =>
       expect(err).toBeInstanceOf(AppError);
       expect((err as AppError).code).toBe('UNAVAILABLE');
     } finally {
-      proxy.heal();
+      await env.heal();
     }
   });
 });

@@ -59,13 +59,13 @@ describe('completions through a Postgres outage (issue 16)', () => {
       expect(errors).toHaveLength(1);
       expect(errors[0]!.extensions).toMatchObject({ code: 'UNAVAILABLE', dependency: 'postgres', retryable: true });
 
-      proxy.heal();
+      await env.heal();
       const count = async () => ((await direct.query('SELECT count(*)::int n FROM usage_records WHERE request_id = $1', [requestId])).rows[0] as { n: number }).n;
       await waitFor(async () => (await count()) === 1, 'the outage record to land after the heal', 30_000);
       await new Promise((r) => setTimeout(r, 500));
       expect(await count()).toBe(1);
     } finally {
-      proxy.heal();
+      await env.heal();
       await knownSocket.dispose();
       await strangerSocket.dispose();
     }
@@ -136,7 +136,7 @@ describe('completions through a Postgres outage (issue 16)', () => {
       const mutation = await t.gql.request(SET_ENABLED, { id: keyId, enabled: false }, known.token);
       expect(mutation.errors?.[0]?.extensions).toMatchObject({ code: 'UNAVAILABLE', dependency: 'postgres', retryable: true });
     } finally {
-      proxy.heal();
+      await env.heal();
       await fresh.dispose();
       await refused.dispose();
     }
@@ -178,7 +178,7 @@ describe('completions through a Postgres outage (issue 16)', () => {
         expect(dashboard.errors?.map((e) => e.extensions?.code)).toEqual(['UNAVAILABLE']);
       }
     } finally {
-      proxy.heal();
+      await env.heal();
     }
   }, 60_000);
 
@@ -193,7 +193,7 @@ describe('completions through a Postgres outage (issue 16)', () => {
     await sleep(100);
     proxy.cut();
     await sleep(300);
-    proxy.heal();
+    await env.heal();
     const healedAt = Date.now();
     const refusedWithin = await waitFor(
       async () => {

@@ -24,7 +24,7 @@ describe('REST doors through a Postgres cut', () => {
       expect(res.headers.get('retry-after')).toBe('2');
       expect(body.error.message).toMatch(/postgres/);
     } finally {
-      proxy.heal();
+      await env.heal();
     }
     expect(t.logs.lines.some((l) => /unexpected error/.test(l))).toBe(false);
   });

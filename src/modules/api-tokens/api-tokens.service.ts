@@ -1,3 +1,4 @@
+import { DataPathGate } from '../../infra/data-path-gate';
 import { IsNull, type DataSource, type Repository } from 'typeorm';
 import { generateToken } from '../../auth/tokens';
 import type { Principal } from '../../auth/principal';
@@ -27,6 +28,7 @@ export class ApiTokensService implements TokenStore {
     adminToken: string | undefined,
     private readonly auth: { cache: TokenCache; revocations: TokenRevocations },
     dataPathDb: DataSource = db,
+    private readonly gate = new DataPathGate(),
   ) {
     this.repo = db.getRepository(ApiTokenEntity);
     this.lookups = dataPathDb.getRepository(ApiTokenEntity);
@@ -84,7 +86,7 @@ export class ApiTokensService implements TokenStore {
   }
 
   findByHash(hash: string): Promise<StoredToken | null> {
-    return this.lookups.findOne({ where: { tokenHash: hash }, select: { id: true, userId: true, revokedAt: true } });
+    return this.gate.read(() => this.lookups.findOne({ where: { tokenHash: hash }, select: { id: true, userId: true, revokedAt: true } }));
   }
 
   /** Writes lastUsedAt at most once a minute per token, and never makes the caller wait. */

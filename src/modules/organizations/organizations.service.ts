@@ -1,6 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { UserPrincipal } from '../../auth/principal';
 import { badInput, conflict, forbidden, notFound, unavailable } from '../../errors/app-error';
+import { DataPathGate } from '../../infra/data-path-gate';
 import { isPostgresUnreachable } from '../../infra/pg-errors';
 import { isUuid, requireEmail, requireId, requireName } from '../../errors/validate';
 import { recordAuditEvent } from '../audit/audit-record';
@@ -19,12 +20,14 @@ export class OrganizationsService {
 
   /**
    * `outageStaleMaxMs`: how long a membership checked for routing serves while Postgres is away.
-   * `dataPathDb`: where routing's membership checks read (bounded, infra/database.ts).
+   * `dataPathDb`: where routing's membership checks read (bounded, infra/database.ts), through
+   * `gate` (fails fast right after Postgres was found unreachable).
    */
   constructor(
     private readonly db: DataSource,
     outageStaleMaxMs = 0,
     private readonly dataPathDb: DataSource = db,
+    private readonly gate = new DataPathGate(),
   ) {
     this.lastKnown = new LastKnownMemberships(outageStaleMaxMs);
   }
@@ -66,7 +69,7 @@ export class OrganizationsService {
     const organizationId = requireId(rawOrgId, 'organizationId');
     const epoch = this.lastKnown.epoch;
     try {
-      await this.membership(p, organizationId, this.dataPathDb.manager);
+      await this.gate.read(() => this.membership(p, organizationId, this.dataPathDb.manager));
     } catch (err) {
       if (!isPostgresUnreachable(err)) {
         this.lastKnown.forget(p.userId, organizationId);

@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { unavailable } from '../../errors/app-error';
+import { DataPathGate } from '../../infra/data-path-gate';
 import { isPostgresUnreachable } from '../../infra/pg-errors';
 import { ByokKeyEntity } from '../byok-keys/byok-key.entity';
 import { ownerRef, type KeyChanges, type OwnerRef } from '../byok-keys/key-changes';
@@ -45,6 +46,7 @@ export class OwnerKeys {
     private readonly staleMaxMs: number,
     /** Owners tracked at most (entries, last known state, versions); past it a change drops all. */
     private readonly maxOwners = MAX_OWNERS,
+    private readonly gate = new DataPathGate(),
   ) {
     changes.on((owner) => this.invalidate(owner));
   }
@@ -71,9 +73,11 @@ export class OwnerKeys {
     const repo = this.db.getRepository(ByokKeyEntity);
     let keys: ByokKeyEntity[];
     try {
-      keys = owner.organizationId
-        ? await repo.find({ where: { organizationId: owner.organizationId } })
-        : await repo.createQueryBuilder('k').where('k.user_id = :uid AND k.organization_id IS NULL', { uid: owner.userId }).getMany();
+      keys = await this.gate.read(() =>
+        owner.organizationId
+          ? repo.find({ where: { organizationId: owner.organizationId } })
+          : repo.createQueryBuilder('k').where('k.user_id = :uid AND k.organization_id IS NULL', { uid: owner.userId }).getMany(),
+      );
     } catch (err) {
       if (!isPostgresUnreachable(err)) throw err;
       const known = this.lastKnown.get(ref);

@@ -61,4 +61,28 @@ describe('WsAdmission under a subscription flood', () => {
       admission.dispose();
     }
   });
+
+  it('a burst of subscribes (sent before any is answered) admits the first ones up to the limit, not none', async () => {
+    const user: Principal = { kind: 'user', userId: 'u1', tokenId: 't1' };
+    const admission = new WsAdmission({
+      authenticate: async () => user,
+      revocations: { onRevoked: () => () => undefined } as unknown as TokenRevocations,
+      limits: { socket: 3, user: 100 },
+      recheckEveryMs: 60_000,
+    });
+    try {
+      let open = 0;
+      const state: AdmissionState = {};
+      await admission.connect(state, { close: () => undefined } as unknown as WebSocket, 'Bearer x', () => open);
+      // As graphql-ws does: each subscribe is counted, then admitted, with no answer in between.
+      const answers = Array.from({ length: 5 }, () => {
+        open++;
+        return admission.admit(state);
+      });
+      const outcomes = (await Promise.all(answers)).map((r) => (r ? r[0]?.extensions.code : 'admitted'));
+      expect(outcomes).toEqual(['admitted', 'admitted', 'admitted', 'RATE_LIMITED', 'RATE_LIMITED']);
+    } finally {
+      admission.dispose();
+    }
+  });
 });

@@ -19,10 +19,12 @@ import { BenchGql, connectWs } from './lib/gql';
 import { ATTACK_KINDS, ATTACK_LABELS, type AttackReport } from './lib/hostile/protocol';
 import { writeResults } from './lib/results';
 import { summarize, type Summary } from './lib/stats';
+import { monotonicUs, summarizeCpuProfile, type ProfileSummary } from './lib/stream/cpu-profile';
 import { startGateway } from './lib/stream/gateway';
 import { forkChild, ProcSampler, REPO_ROOT, type Child, type ProcUsage } from './lib/stream/procs';
 import { GATEWAY_MODEL, promptMessages } from './lib/stream/protocol';
 import { fmt, printTable } from './lib/table';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -35,12 +37,20 @@ const DEFAULTS = {
   duration: 60,
   /** Seconds of the idle run (well-behaved users alone) before it. */
   idle: 30,
+  /**
+   * Seconds the users stream, unmeasured, before the idle run: without it the idle p99 is the
+   * cold start (first completions of 50 fresh sockets at once, code not yet optimized), which
+   * the hostile run, coming after, never pays: ~120 ms against ~15 ms warm.
+   */
+  warmup: 5,
   deltas: 64,
   interval: 20,
   /** Which attacker kinds run (comma-separated subset of oversized,alias,flood,hog): to tell which one hurts. */
   kinds: 'oversized,alias,flood,hog',
   /** The RSS the gateway must stay under, MB (the verdict). */
   'rss-ceiling': 1024,
+  /** Profile the gateway (node --cpu-prof) and print where its CPU went in each run. */
+  'cpu-prof': false,
 };
 
 interface PhaseResult {
@@ -57,21 +67,34 @@ export async function run(argv: string[]): Promise<void> {
   const perKind = intInRange('per-kind', args['per-kind'], 0, 50);
   const duration = intInRange('duration', args.duration, 5, 600);
   const idle = intInRange('idle', args.idle, 5, 600);
+  const warmup = intInRange('warmup', args.warmup, 0, 600);
   const kinds = args.kinds.split(',').map((k) => k.trim());
   for (const k of kinds) if (!(ATTACK_KINDS as readonly string[]).includes(k)) throw new UsageError(`--kinds: unknown kind ${JSON.stringify(k)} (${ATTACK_KINDS.join(', ')})`);
 
+  // Outside bench/results: only its *.json files are git-ignored, and a profile is tens of MB.
+  const profDir = path.join(os.tmpdir(), 'byok-bench-hostile-cpu-prof');
+  if (args['cpu-prof']) {
+    rmSync(profDir, { recursive: true, force: true });
+    mkdirSync(profDir, { recursive: true });
+  }
+  const windows: Record<'idle' | 'hostile', [number, number]> = { idle: [0, 0], hostile: [0, 0] };
   const upstream = await forkChild('upstream', path.join(REPO_ROOT, 'bench', 'lib', 'stream', 'upstream-server.ts'), [String(args.deltas), String(args.interval)]);
   let attackers: Child | undefined;
   const gateway = await startGateway({
     upstreamUrl: `http://127.0.0.1:${upstream.port}`,
     database: 'byok_bench_hostile',
+    nodeFlags: args['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', profDir] : [],
     // METRICS_TOKEN set: the gateway runs as in production, where it warns when /metrics is open.
+    // The per-tenant limits are the service's defaults: startGateway lifts them for the stream
+    // bench's single user, and attackers who meet no limit measure a gateway nobody runs.
+    serviceLimits: true,
     env: { VALIDATION_RATE_PER_PROVIDER: '200', METRICS_TOKEN: 'bench-metrics-token-0123456789' },
   }).catch(async (err: unknown) => {
     await upstream.child.stop();
     throw err;
   });
   const sockets: Client[] = [];
+  let results: Record<string, unknown> = {};
   try {
     console.log(`gateway pid ${gateway.child.pid} at ${gateway.url}; creating ${users} users and ${perKind * ATTACK_KINDS.length} attackers, each with an OPENAI key`);
     const gql = new BenchGql(gateway.url);
@@ -79,8 +102,14 @@ export async function run(argv: string[]): Promise<void> {
     const hostile = await makeUsers(gql, perKind * ATTACK_KINDS.length, 'attacker');
     for (const u of wellBehaved) sockets.push(await connectWs(gateway.url, u));
 
+    if (warmup > 0) {
+      console.log(`warm-up: ${users} users for ${warmup} s (not measured)`);
+      await phase(gateway.url, gateway.child.pid, sockets, warmup * 1000);
+    }
     console.log(`idle run: ${users} users for ${idle} s`);
+    windows.idle[0] = monotonicUs();
     const idleRun = await phase(gateway.url, gateway.child.pid, sockets, idle * 1000);
+    windows.idle[1] = monotonicUs();
 
     attackers = (await forkChild('attackers', path.join(REPO_ROOT, 'bench', 'lib', 'hostile', 'attackers.ts'), [])).child;
     console.log(`hostile run: ${users} users and ${perKind * ATTACK_KINDS.length} attackers for ${duration} s`);
@@ -89,7 +118,9 @@ export async function run(argv: string[]): Promise<void> {
       (m): m is AttackReport => (m as { type?: string }).type === 'attack-done',
       (duration + 120) * 1000,
     );
+    windows.hostile[0] = monotonicUs();
     const hostileRun = await phase(gateway.url, gateway.child.pid, sockets, duration * 1000);
+    windows.hostile[1] = monotonicUs();
     const report = await attack;
 
     const rows = [
@@ -118,14 +149,36 @@ export async function run(argv: string[]): Promise<void> {
     console.log(`machine load average (1/5/15 min): ${loadavg.map((l) => fmt(l, 1)).join(' / ')} on ${os.cpus().length} cores: other work on the machine is part of both runs`);
     const logs = gateway.logs();
     console.log(`gateway log lines at warn and above: ${logs.lines}${logs.lines ? ` (${JSON.stringify(logs.messages)})` : ''}`);
-    const file = writeResults('hostile', { args, loadavg, idle: idleRun, hostile: hostileRun, attackers: report, peakRssMb: peak, ttftP99Ratio: ratio, wellBehavedErrors: wellErrors, verdicts, gatewayLogs: logs });
-    console.log(`results: ${file}`);
+    results = { args, loadavg, idle: idleRun, hostile: hostileRun, attackers: report, peakRssMb: peak, ttftP99Ratio: ratio, wellBehavedErrors: wellErrors, verdicts, gatewayLogs: logs };
   } finally {
     await Promise.all(sockets.map((s) => s.dispose()));
     await attackers?.stop();
-    await gateway.stop();
+    await gateway.stop(); // SIGTERM: a --cpu-prof profile is written then
     await upstream.child.stop();
   }
+  let profiles: Record<string, ProfileSummary> | undefined;
+  if (args['cpu-prof']) {
+    const file = newestProfile(profDir);
+    if (file) {
+      profiles = { idle: summarizeCpuProfile(file, [windows.idle], 25), hostile: summarizeCpuProfile(file, [windows.hostile], 25) };
+      for (const [name, s] of Object.entries(profiles)) printProfile(name, s);
+    } else console.log(`\nno CPU profile found in ${profDir}`);
+  }
+  const file = writeResults('hostile', { ...results, cpuProfiles: profiles });
+  console.log(`results: ${file}`);
+}
+
+function printProfile(run: string, s: ProfileSummary): void {
+  console.log(`\nCPU profile of the gateway during the ${run} run: ${fmt(s.windowMs, 0)} ms sampled, busy ${fmt(s.busyPct, 0)}% of one core (${s.file})`);
+  printTable('  top self time (% of busy)', s.topFunctions.map((r) => ({ function: r.name, 'self ms': fmt(r.selfMs, 0), '%': fmt(r.pct, 1) })));
+  printTable('  self time by package', s.byPackage.map((r) => ({ package: r.name, 'self ms': fmt(r.selfMs, 0), '%': fmt(r.pct, 1) })));
+  printTable('  inclusive time of selected frames', s.inclusive.map((r) => ({ frame: r.name, ms: fmt(r.selfMs, 0), '% of busy': fmt(r.pct, 1) })));
+}
+
+function newestProfile(dir: string): string | undefined {
+  if (!existsSync(dir)) return undefined;
+  const files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).map((f) => path.join(dir, f));
+  return files.sort((x, y) => statSync(y).mtimeMs - statSync(x).mtimeMs)[0];
 }
 
 function row(p: PhaseResult) {

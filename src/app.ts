@@ -21,6 +21,7 @@ import type { UsageRecordInput } from './modules/usage/usage-record';
 import { Queue } from 'bullmq';
 import { metricsPlugin, queryLimitsPlugin, subscriptionsOnWebSocketPlugin } from './server/apollo-plugins';
 import { documentLimitRules, documentParseOptions } from './server/document-rules';
+import { documentPrecheck } from './server/document-precheck';
 import { DocumentLru, apolloDocumentStore } from './server/document-cache';
 import type { GraphQLContext } from './server/context';
 import { formatError } from './server/format-error';
@@ -194,7 +195,17 @@ export async function startApp(config: AppConfig, opts: StartOptions = {}): Prom
       }),
     };
     const { maxRequestBytes, metricsToken } = config;
-    httpServer.on('request', createHttpApp({ apollo, services, logger, metrics, readiness, webDistDir: config.webDistDir, maxRequestBytes, metricsToken }));
+    httpServer.on('request', createHttpApp({
+        apollo,
+        services,
+        logger,
+        metrics,
+        readiness,
+        webDistDir: config.webDistDir,
+        maxRequestBytes,
+        metricsToken,
+        documentPrecheck: documentPrecheck({ schema, lru: documents, parseOptions: documentParseOptions(config.limits), limitRules: documentLimitRules(config.limits) }),
+      }),);
     const ws = attachWsServer({ httpServer, schema, services, logger, metrics, limits: config.limits, maxRequestBytes, documents });
     // Order matters: sockets first (clients get 1001), then Apollo drains in-flight HTTP.
     closers.push(() => ws.close(), () => apollo.stop());

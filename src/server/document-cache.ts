@@ -8,6 +8,7 @@ import {
   type ParseOptions,
   type ValidationRule,
 } from 'graphql';
+import { limitErrors } from './document-precheck';
 
 /** What the cache answers: a document that parsed and validated, or why it did not. */
 export type CheckedDocument = { document: DocumentNode; errors?: undefined } | { document?: undefined; errors: readonly GraphQLError[] };
@@ -74,14 +75,11 @@ export class DocumentLru {
  * variables are never part of an entry.
  */
 export class DocumentCache {
-  private readonly rules: readonly ValidationRule[];
-
   constructor(
     private readonly schema: GraphQLSchema,
+    /** `rules`: the shape caps, run alone first (document-precheck.ts), then graphql-js's own rules. */
     private readonly options: { lru: DocumentLru; parseOptions: ParseOptions; rules: readonly ValidationRule[] },
-  ) {
-    this.rules = [...specifiedRules, ...options.rules];
-  }
+  ) {}
 
   get(query: string): CheckedDocument {
     const hit = this.options.lru.get(query);
@@ -93,7 +91,9 @@ export class DocumentCache {
       if (err instanceof GraphQLError) return { errors: [err] };
       throw err;
     }
-    const errors = validate(this.schema, document, this.rules);
+    const capped = limitErrors(this.schema, document, this.options.rules);
+    if (capped.length > 0) return { errors: capped };
+    const errors = validate(this.schema, document, specifiedRules);
     if (errors.length > 0) return { errors };
     this.options.lru.set(query, document);
     return { document };

@@ -32,6 +32,8 @@ export function createHttpApp(deps: {
   maxRequestBytes: number;
   /** When set, /metrics needs it as a bearer token. */
   metricsToken?: string;
+  /** Refuses a /graphql document over a shape cap before Apollo validates it (document-precheck.ts). */
+  documentPrecheck: RequestHandler;
 }): Express {
   const { apollo, services, logger, metrics, readiness } = deps;
   const app = express();
@@ -76,6 +78,7 @@ export function createHttpApp(deps: {
     authenticate(services),
     express.json({ limit: deps.maxRequestBytes }),
     bodyErrors(deps.maxRequestBytes),
+    deps.documentPrecheck,
     expressMiddleware(apollo, {
       context: async ({ req, res }): Promise<GraphQLContext> =>
         createContext(principalOf(res), services, logger, headerRequestId(req) ?? randomUUID()),

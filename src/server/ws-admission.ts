@@ -25,6 +25,9 @@ export class WsAdmission {
   private readonly sessions = new WsSessions();
   private readonly unlisten: () => void;
   private readonly sweeper: NodeJS.Timeout;
+  /** The limits' refusals, made once: an error's stack is captured when it is made, per refusal otherwise. */
+  private readonly socketFull: GraphQLError;
+  private readonly userFull: GraphQLError;
 
   constructor(
     private readonly deps: {
@@ -40,6 +43,8 @@ export class WsAdmission {
     // revocation message was lost, this finds it once the cached lookup expires.
     this.sweeper = setInterval(() => void this.sweep(), Math.max(deps.recheckEveryMs, 1000));
     this.sweeper.unref();
+    this.socketFull = coded('RATE_LIMITED', `At most ${deps.limits.socket} subscriptions may be open on one connection`, 'subscriptionsPerSocket');
+    this.userFull = coded('RATE_LIMITED', `At most ${deps.limits.user} subscriptions may be open per user`, 'subscriptionsPerUser');
   }
 
   /** connection_init: the principal, registered with its socket when it is a user. */
@@ -80,6 +85,9 @@ export class WsAdmission {
   async admit(state: AdmissionState): Promise<readonly GraphQLError[] | undefined> {
     const session = state.session;
     if (!session) return [coded('UNAUTHENTICATED', 'Not connected')];
+    // First, and without the token: a socket over its limit is a count away from its answer. A
+    // subscription flood (hundreds of subscribes a socket) is refused at the cost of a lookup.
+    if (session.operations() > this.deps.limits.socket) return [this.socketFull];
     // Through the token cache: no SQL unless the lookup expired.
     let principal: Principal;
     try {
@@ -95,13 +103,7 @@ export class WsAdmission {
       this.refuse(session);
       return [coded('UNAUTHENTICATED', principal.kind === 'anonymous' ? principal.reason : 'This API token is no longer valid')];
     }
-    const { socket: perSocket, user: perUser } = this.deps.limits;
-    if (session.operations() > perSocket) {
-      return [coded('RATE_LIMITED', `At most ${perSocket} subscriptions may be open on one connection`, 'subscriptionsPerSocket')];
-    }
-    if (this.sessions.operationsOfUser(principal.userId) > perUser) {
-      return [coded('RATE_LIMITED', `At most ${perUser} subscriptions may be open per user`, 'subscriptionsPerUser')];
-    }
+    if (this.sessions.operationsOfUser(principal.userId) > this.deps.limits.user) return [this.userFull];
     return undefined;
   }
 

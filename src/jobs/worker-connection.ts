@@ -57,7 +57,9 @@ export function workerConnection(url: string): WorkerConnection {
         await close();
       } finally {
         clearInterval(timer);
-        for (const client of duplicates) client.disconnect();
+        // Only those still open: disconnect() on an ended client arms ioredis's 2 s "stream still
+        // open" timer on its old, closed socket, which then holds the process for 2 s.
+        for (const client of duplicates) if (client.status !== 'end') client.disconnect();
       }
     },
   };

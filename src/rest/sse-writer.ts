@@ -21,8 +21,12 @@ export class SseWriter {
     private readonly keepAliveText = KEEP_ALIVE,
   ) {}
 
-  /** Sends the status line and headers at once (the client sees the stream open). */
-  open(headers: Record<string, string>): void {
+  /**
+   * Sends the status line and headers at once (the client sees the stream open), with `first`
+   * (the first event's SSE text, may be '') in the same write: one syscall and packet, not two.
+   */
+  open(headers: Record<string, string>, first = ''): Promise<void> | undefined {
+    this.res.cork();
     this.res.writeHead(200, {
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-cache',
@@ -33,6 +37,9 @@ export class SseWriter {
     this.res.flushHeaders();
     this.timer = setTimeout(() => this.keepAlive(), this.keepAliveMs);
     this.timer.unref();
+    const pending = this.send(first);
+    this.res.uncork();
+    return pending;
   }
 
   /**

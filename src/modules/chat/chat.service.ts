@@ -15,7 +15,7 @@ import type { Candidate, RoutePlan } from '../routing/route';
 import { ChatEventType, type ChatCompletionEventType } from './chat-event.type';
 import type { ChatCompletionInput } from './chat.inputs';
 import { chatParams, type ChatLimits, type ChatParams } from './chat-request';
-import type { UpstreamOpener } from './upstream-opener';
+import { GateRefusal, type UpstreamOpener } from './upstream-opener';
 import type { StreamSlots } from './stream-slots';
 import { StreamDeadlines, deadlineOr } from './timeouts';
 import { UsageTally } from './usage-tally';
@@ -77,13 +77,12 @@ export class ChatService {
       yield asAppError(err, logger, requestId);
       return; // not routed: nothing to bill, no usage record
     }
-    // After routing: the organization is one the caller is a member of (stream-slots.ts).
-    const slot = await this.deps.streamSlots.acquire(plan.userId, plan.organizationId);
-    if (slot instanceof AppError) {
-      this.active--;
-      yield slot;
-      return;
-    }
+    // After routing: the organization is one the caller is a member of (stream-slots.ts). Not
+    // awaited here: the opener builds the upstream request during the Redis round trip and
+    // sends nothing (and journals nothing) until the slot is held; a refusal ends the stream
+    // below with nothing sent and no usage record.
+    const slot = this.deps.streamSlots.acquire(plan.userId, plan.organizationId);
+    const gate = slot.then((s) => (s instanceof AppError ? s : undefined));
 
     const tally = new UsageTally(params.promptChars);
     const outcome: Outcome = { status: UsageStatus.ABORTED, errorCode: null, candidate: plan.candidates[0]!, ttftMs: null };
@@ -93,10 +92,16 @@ export class ChatService {
     const inflight = this.deps.journal?.begin(requestId, () => this.usageInput(plan, outcome, tally, requestId, started, false).input);
     outcome.inflight = inflight;
     try {
-      const opened = await this.deps.opener.open(plan, params, signal, (c) => {
-        outcome.candidate = c;
-        inflight?.write();
-      });
+      const opened = await this.deps.opener.open(
+        plan,
+        params,
+        signal,
+        (c) => {
+          outcome.candidate = c;
+          inflight?.write();
+        },
+        gate,
+      );
       const { candidate, controller } = opened;
       yield {
         type: ChatEventType.START,
@@ -151,6 +156,11 @@ export class ChatService {
       if (stopSequence !== undefined) done.stopSequence = stopSequence;
       yield done;
     } catch (err) {
+      if (err instanceof GateRefusal) {
+        outcome.recorded = true; // refused before anything was sent: nothing to bill, no record
+        yield err.error;
+        return;
+      }
       if (signal.aborted) return; // the client is gone: nothing to send; `finally` records ABORTED
       const error = asAppError(err, logger, requestId);
       outcome.status = UsageStatus.FAILED;
@@ -158,7 +168,8 @@ export class ChatService {
       yield error;
     } finally {
       this.active--;
-      slot.release();
+      // Whenever the slot's answer lands (it may still be on its way if building the request failed).
+      void slot.then((s) => (s instanceof AppError ? undefined : s.release()), () => undefined);
       metrics.activeStreams.dec();
       if (!outcome.recorded) this.finish(plan, outcome, tally, requestId, started);
     }

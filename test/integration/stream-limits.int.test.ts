@@ -58,6 +58,8 @@ describe('per-user and per-organization stream limits, across instances', () => 
     const client = wsClient(a.url, hog.token);
     try {
       const running = [await holding(client, { model: GPT, messages: HELLO }), await holding(client, { model: GPT, messages: HELLO })];
+      const completionsSent = () => mock.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/chat/completions')).length;
+      const sentBefore = completionsSent();
       for (const app of [a, b]) {
         const third = await chatEvents(app, hog.token, { model: GPT, messages: HELLO });
         expect(third.events).toEqual([]);
@@ -65,6 +67,8 @@ describe('per-user and per-organization stream limits, across instances', () => 
         expect(third.errors[0]).toMatchObject({ extensions: { code: 'RATE_LIMITED', limit: 'streamsPerUser' } });
         expect(third.errors[0]!.message).toMatch(/per-user limit/);
       }
+      // The upstream request is built while the slot is asked for, but a refused one is never sent.
+      expect(completionsSent()).toBe(sentBefore);
       // The process still has room (MAX_CONCURRENT_STREAMS 4): another user streams to the end.
       mock.setSyntheticStream({ deltas: 3, intervalMs: 10 });
       const theirs = await chatEvents(a, other.token, { model: GPT, messages: HELLO });

@@ -6,6 +6,7 @@ import { sameDeployment, startTestApp, type TestApp } from '../support/app';
 import { CHAT, chatEvents, type ChatEvent } from '../support/chat';
 import { collect, wsClient } from '../support/gql-client';
 import { ADD_KEY, mockKeyInput, orgWithRoles, settledStatus } from '../support/keys';
+import { restCall } from '../support/rest';
 import { LogCapture } from '../support/log-capture';
 import { startMockUpstream, type MockUpstream } from '../support/mock-upstream';
 import { TcpProxy } from '../support/tcp-proxy';
@@ -82,6 +83,38 @@ describe('per-user and per-organization stream limits, across instances', () => 
         return r.errors.length === 0 ? r : undefined;
       }, 'a slot to come back');
       expect(again.events.at(-1)?.type).toBe('DONE');
+      running[1]!.cancel();
+    } finally {
+      await client.dispose();
+    }
+  }, 60_000);
+
+  it('the REST door holds the same per-user limit (its slot is asked for before the body is read), and a request that fails before streaming gives its slot back', async () => {
+    const hog = await userWithKey();
+    mock.setSyntheticStream({ deltas: 200, intervalMs: 50 });
+    const client = wsClient(a.url, hog.token);
+    const completionsSent = () => mock.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/chat/completions')).length;
+    const rest = (body: unknown) => restCall(a, '/v1/chat/completions', { token: hog.token, body });
+    try {
+      const running = [await holding(client, { model: GPT, messages: HELLO }), await holding(client, { model: GPT, messages: HELLO })];
+      const sentBefore = completionsSent();
+      const third = await rest({ model: GPT, stream: true, messages: [{ role: 'user', content: 'Hi' }] });
+      expect(third.status).toBe(429);
+      expect(third.text).toMatch(/per-user limit/);
+      expect(completionsSent()).toBe(sentBefore);
+
+      running[0]!.cancel();
+      // Requests that fail before any stream starts (bad body, unknown model) each asked for a slot.
+      for (const body of ['{"model":', { model: GPT }, { model: 'nobody/none', messages: [{ role: 'user', content: 'Hi' }] }]) {
+        expect((await rest(body)).status).toBeGreaterThanOrEqual(400);
+      }
+      // None of them keeps it: with one stream running, the user's second slot comes back.
+      mock.setSyntheticStream({ deltas: 3, intervalMs: 10 });
+      const ok = await waitFor(async () => {
+        const r = await rest({ model: GPT, messages: [{ role: 'user', content: 'Hi' }] });
+        return r.status === 200 ? r : undefined;
+      }, 'a slot for the REST request', 5000);
+      expect(ok.json()).toMatchObject({ object: 'chat.completion' });
       running[1]!.cancel();
     } finally {
       await client.dispose();

@@ -16,7 +16,7 @@ import { ChatEventType, type ChatCompletionEventType } from './chat-event.type';
 import type { ChatCompletionInput } from './chat.inputs';
 import { chatParams, type ChatLimits, type ChatParams } from './chat-request';
 import { GateRefusal, type UpstreamOpener } from './upstream-opener';
-import type { StreamSlots } from './stream-slots';
+import { releaseWhenAnswered, type StreamSlot, type StreamSlots } from './stream-slots';
 import { StreamDeadlines, deadlineOr } from './timeouts';
 import { UsageTally } from './usage-tally';
 
@@ -80,8 +80,12 @@ export class ChatService {
     // After routing: the organization is one the caller is a member of (stream-slots.ts). Not
     // awaited here: the opener builds the upstream request during the Redis round trip and
     // sends nothing (and journals nothing) until the slot is held; a refusal ends the stream
-    // below with nothing sent and no usage record.
-    const slot = this.deps.streamSlots.acquire(plan.userId, plan.organizationId);
+    // below with nothing sent and no usage record. A personal slot asked for by the front door
+    // (StreamOptions.personalSlot) is the same one, asked for earlier.
+    const early = opts.personalSlot;
+    const useEarly = early !== undefined && plan.organizationId === null && plan.userId === p.userId;
+    if (early && !useEarly) releaseWhenAnswered(early);
+    const slot = useEarly ? early : this.deps.streamSlots.acquire(plan.userId, plan.organizationId);
     const gate = slot.then((s) => (s instanceof AppError ? s : undefined));
 
     const tally = new UsageTally(params.promptChars);
@@ -169,7 +173,7 @@ export class ChatService {
     } finally {
       this.active--;
       // Whenever the slot's answer lands (it may still be on its way if building the request failed).
-      void slot.then((s) => (s instanceof AppError ? undefined : s.release()), () => undefined);
+      releaseWhenAnswered(slot);
       metrics.activeStreams.dec();
       if (!outcome.recorded) this.finish(plan, outcome, tally, requestId, started);
     }
@@ -222,6 +226,13 @@ export interface StreamOptions {
    * door streams a thinking block's signature at the block's end.
    */
   seals?: boolean;
+  /**
+   * The caller's personal stream slot (no organization), asked for by the front door as soon as
+   * it knew the caller, so the Redis round trip overlaps reading and parsing the body. Used only
+   * for a personal request of that user; the door still releases it when it is done (release
+   * is idempotent), so a request that fails before the stream starts cannot keep it.
+   */
+  personalSlot?: Promise<StreamSlot | AppError>;
 }
 
 /**

@@ -22,8 +22,11 @@ export class SseWriter {
   ) {}
 
   /**
-   * Sends the status line and headers at once (the client sees the stream open), with `first`
-   * (the first event's SSE text, may be '') in the same write: one syscall and packet, not two.
+   * Sends the status line and headers (the client sees the stream open) with `first` (the first
+   * event's SSE text, may be '') and whatever else is written in this loop turn, in one write:
+   * the socket stays corked until the check phase. The upstream's response head and first delta
+   * usually arrive in one read, so the first delta then leaves with the head, one syscall and
+   * packet instead of three. Later events are written as they come.
    */
   open(headers: Record<string, string>, first = ''): Promise<void> | undefined {
     this.res.cork();
@@ -38,7 +41,8 @@ export class SseWriter {
     this.timer = setTimeout(() => this.keepAlive(), this.keepAliveMs);
     this.timer.unref();
     const pending = this.send(first);
-    this.res.uncork();
+    // After end() (which uncorks fully) or on a detached response this is a no-op.
+    setImmediate(() => this.res.uncork());
     return pending;
   }
 

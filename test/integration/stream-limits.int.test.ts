@@ -89,24 +89,29 @@ describe('per-user and per-organization stream limits, across instances', () => 
     }
   }, 60_000);
 
-  it('the REST door holds the same per-user limit (its slot is asked for before the body is read), and a request that fails before streaming gives its slot back', async () => {
+  it('the REST doors hold the same per-user limit (their slot is asked for before the body is read), and a request that fails before streaming gives its slot back', async () => {
     const hog = await userWithKey();
     mock.setSyntheticStream({ deltas: 200, intervalMs: 50 });
     const client = wsClient(a.url, hog.token);
     const completionsSent = () => mock.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/chat/completions')).length;
-    const rest = (body: unknown) => restCall(a, '/v1/chat/completions', { token: hog.token, body });
+    const rest = (body: unknown, path = '/v1/chat/completions') => restCall(a, path, { token: hog.token, body });
+    const anthropic = (body: unknown) => rest(body, '/v1/messages');
     try {
       const running = [await holding(client, { model: GPT, messages: HELLO }), await holding(client, { model: GPT, messages: HELLO })];
       const sentBefore = completionsSent();
       const third = await rest({ model: GPT, stream: true, messages: [{ role: 'user', content: 'Hi' }] });
       expect(third.status).toBe(429);
       expect(third.text).toMatch(/per-user limit/);
+      const viaAnthropic = await anthropic({ model: GPT, max_tokens: 16, stream: true, messages: [{ role: 'user', content: 'Hi' }] });
+      expect(viaAnthropic.status).toBe(429);
+      expect(viaAnthropic.text).toMatch(/per-user limit/);
       expect(completionsSent()).toBe(sentBefore);
 
       running[0]!.cancel();
       // Requests that fail before any stream starts (bad body, unknown model) each asked for a slot.
       for (const body of ['{"model":', { model: GPT }, { model: 'nobody/none', messages: [{ role: 'user', content: 'Hi' }] }]) {
         expect((await rest(body)).status).toBeGreaterThanOrEqual(400);
+        expect((await anthropic(body)).status).toBeGreaterThanOrEqual(400);
       }
       // None of them keeps it: with one stream running, the user's second slot comes back.
       mock.setSyntheticStream({ deltas: 3, intervalMs: 10 });

@@ -11,9 +11,9 @@ import { AppError } from '../../errors/app-error';
 import type { Logger } from '../../infra/logger';
 import type { Services } from '../../composition/services';
 import { collectCompletion, streamCompletion } from '../completion-runner';
-import { releaseWhenAnswered } from '../../modules/chat/stream-slots';
 import { readJsonBody } from '../json-body';
 import { keyServedHeaders } from '../key-headers';
+import { withPersonalSlot } from '../personal-slot';
 import { restCaller } from '../rest-auth';
 import { restHandler, sendJson } from '../rest-handler';
 import { clientGone } from '../sse-writer';
@@ -44,12 +44,9 @@ export function openAiRoutes(deps: OpenAiRoutesDeps): Router {
 
   const chatCompletions = handler(async (req, res, requestId) => {
     const caller = await restCaller(services, req);
-    // A personal request's stream slot needs nothing from the body: ask Redis now, while the
-    // body is read and parsed (the service waits for it before anything is sent upstream).
-    const personalSlot = caller.organizationId === null ? services.streamSlots.acquire(caller.principal.userId, null) : undefined;
-    try {
+    await withPersonalSlot(services, caller, async (personalSlot) => {
       const wire = parseOpenAiRequest(await readJsonBody(req, maxBodyBytes), caller.organizationId);
-      const items = services.chat.stream(caller.principal, wire.input, requestId, clientGone(res), personalSlot ? { personalSlot } : {});
+      const items = services.chat.stream(caller.principal, wire.input, requestId, clientGone(res), { personalSlot });
       const identity = completionIdentity(requestId, wire.input.model);
       if (wire.stream) {
         await streamCompletion(res, items, requestId, new OpenAiStreamRendering(identity, wire.includeUsage), sendOpenAiError, keepAliveMs);
@@ -59,9 +56,7 @@ export function openAiRoutes(deps: OpenAiRoutesDeps): Router {
       const headers = keyServedHeaders(requestId, events[0]);
       if (error) return sendOpenAiError(res, error, headers);
       sendJson(res, 200, openAiCompletion(identity, events), headers);
-    } finally {
-      if (personalSlot) releaseWhenAnswered(personalSlot);
-    }
+    });
   });
 
   const listModels = handler(async (req, res, requestId) => {

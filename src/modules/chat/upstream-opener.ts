@@ -70,20 +70,27 @@ export class UpstreamOpener {
   ): Promise<OpenedStream> {
     let lastError: AppError | undefined;
     for (const candidate of plan.candidates) {
-      const ready = gate?.then((refusal) => {
-        if (refusal) throw new GateRefusal(refusal);
-        onTry(candidate);
-      });
-      // Awaited by the adapter; this only keeps a refusal that lands after a failure to build
-      // the request (nothing awaits it then) from being an unhandled rejection.
-      ready?.catch(() => undefined);
-      if (!ready) onTry(candidate);
       const controller = new AbortController();
       const onAbort = () => controller.abort(signal.reason);
       if (signal.aborted) onAbort();
       signal.addEventListener('abort', onAbort, { once: true });
       const ms = this.deps.config.upstream.connectTimeoutMs;
-      const timer = setTimeout(() => controller.abort(new DeadlineError(`${candidate.provider.name} did not answer within ${ms} ms`)), ms);
+      let timer: NodeJS.Timeout | undefined;
+      /** This candidate is over (failed, or serving): a gate that opens late must not try it. */
+      let over = false;
+      // The connect deadline is the upstream's: it starts when the request may be sent.
+      const trying = () => {
+        onTry(candidate);
+        timer = setTimeout(() => controller.abort(new DeadlineError(`${candidate.provider.name} did not answer within ${ms} ms`)), ms);
+      };
+      const ready = gate?.then((refusal) => {
+        if (refusal) throw new GateRefusal(refusal);
+        if (!over) trying();
+      });
+      // Awaited by the adapter; this only keeps a refusal that lands after a failure to build
+      // the request (nothing awaits it then) from being an unhandled rejection.
+      ready?.catch(() => undefined);
+      if (!ready) trying();
       let serving = false;
       try {
         const stream = await adapterFor(candidate.provider.dialect).open({
@@ -113,6 +120,7 @@ export class UpstreamOpener {
         if (!failure.info.retryable) throw lastError;
         this.deps.logger.info({ provider: candidate.provider.id, status: failure.status }, 'upstream failed before the first byte; trying the next key');
       } finally {
+        over = true;
         clearTimeout(timer);
         // The candidate that serves keeps the link for the stream's life: the client leaving
         // aborts its call at once, even while the upstream is silent between events (the

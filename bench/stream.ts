@@ -577,7 +577,8 @@ export async function runStreamBench(argv: string[], resultsName: string): Promi
     const file = newestProfile(profDir);
     const profLevel = Math.max(...[...bench.gatewayWindows.keys()].filter((k) => k > 0), 0);
     if (file && profLevel > 0) {
-      const streams = levels.get(profLevel)?.find((r) => r.target === 'c')?.streams;
+      // The gateway's targets (c, r, m) share the windows: their streams together are the profile's.
+      const streams = levels.get(profLevel)?.filter((r) => r.target === 'c' || r.target === 'r' || r.target === 'm').reduce((n, r) => n + r.streams, 0);
       profile = summarizeCpuProfile(file, bench.gatewayWindows.get(profLevel), 25, streams);
       printProfile(profile, profLevel);
     } else console.log(`\nno CPU profile found in ${profDir}`);

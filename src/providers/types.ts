@@ -226,6 +226,12 @@ export interface UpstreamChatRequest extends Omit<ChatParams, 'promptChars'> {
   extraHeaders?: Record<string, string>;
   /** Aborts the upstream request (client unsubscribed, timeout). */
   signal: AbortSignal;
+  /**
+   * Nothing is sent before it resolves; the request is built meanwhile, so the caller's own
+   * wait (a Redis round trip for the stream limits) overlaps the body's serialization. A
+   * rejection is thrown as is, with nothing sent.
+   */
+  ready?: Promise<void>;
 }
 
 /** An open upstream stream: the status was 2xx. Iterating yields normalized events. */

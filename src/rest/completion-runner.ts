@@ -40,9 +40,8 @@ export async function streamCompletion(
     if (first.done) return respondError(res, internal(requestId), { 'x-request-id': requestId });
     if (first.value instanceof AppError) return respondError(res, first.value, { 'x-request-id': requestId });
     const sse = new SseWriter(res, keepAliveMs, wire.keepAlive);
-    sse.open(keyServedHeaders(requestId, first.value.type === ChatEventType.START ? first.value : undefined));
     try {
-      let pending = sse.send(wire.event(first.value));
+      let pending = sse.open(keyServedHeaders(requestId, first.value.type === ChatEventType.START ? first.value : undefined), wire.event(first.value));
       if (pending) await pending;
       for await (const item of items) {
         if (sse.closed) return;

@@ -21,8 +21,15 @@ export class SseWriter {
     private readonly keepAliveText = KEEP_ALIVE,
   ) {}
 
-  /** Sends the status line and headers at once (the client sees the stream open). */
-  open(headers: Record<string, string>): void {
+  /**
+   * Sends the status line and headers (the client sees the stream open) with `first` (the first
+   * event's SSE text, may be '') and whatever else is written in this loop turn, in one write:
+   * the socket stays corked until the check phase. The upstream's response head and first delta
+   * usually arrive in one read, so the first delta then leaves with the head, one syscall and
+   * packet instead of three. Later events are written as they come.
+   */
+  open(headers: Record<string, string>, first = ''): Promise<void> | undefined {
+    this.res.cork();
     this.res.writeHead(200, {
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-cache',
@@ -33,6 +40,10 @@ export class SseWriter {
     this.res.flushHeaders();
     this.timer = setTimeout(() => this.keepAlive(), this.keepAliveMs);
     this.timer.unref();
+    const pending = this.send(first);
+    // After end() (which uncorks fully) or on a detached response this is a no-op.
+    setImmediate(() => this.res.uncork());
+    return pending;
   }
 
   /**

@@ -6,6 +6,7 @@ import { sameDeployment, startTestApp, type TestApp } from '../support/app';
 import { CHAT, chatEvents, type ChatEvent } from '../support/chat';
 import { collect, wsClient } from '../support/gql-client';
 import { ADD_KEY, mockKeyInput, orgWithRoles, settledStatus } from '../support/keys';
+import { restCall } from '../support/rest';
 import { LogCapture } from '../support/log-capture';
 import { startMockUpstream, type MockUpstream } from '../support/mock-upstream';
 import { TcpProxy } from '../support/tcp-proxy';
@@ -58,6 +59,8 @@ describe('per-user and per-organization stream limits, across instances', () => 
     const client = wsClient(a.url, hog.token);
     try {
       const running = [await holding(client, { model: GPT, messages: HELLO }), await holding(client, { model: GPT, messages: HELLO })];
+      const completionsSent = () => mock.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/chat/completions')).length;
+      const sentBefore = completionsSent();
       for (const app of [a, b]) {
         const third = await chatEvents(app, hog.token, { model: GPT, messages: HELLO });
         expect(third.events).toEqual([]);
@@ -65,6 +68,8 @@ describe('per-user and per-organization stream limits, across instances', () => 
         expect(third.errors[0]).toMatchObject({ extensions: { code: 'RATE_LIMITED', limit: 'streamsPerUser' } });
         expect(third.errors[0]!.message).toMatch(/per-user limit/);
       }
+      // The upstream request is built while the slot is asked for, but a refused one is never sent.
+      expect(completionsSent()).toBe(sentBefore);
       // The process still has room (MAX_CONCURRENT_STREAMS 4): another user streams to the end.
       mock.setSyntheticStream({ deltas: 3, intervalMs: 10 });
       const theirs = await chatEvents(a, other.token, { model: GPT, messages: HELLO });
@@ -78,6 +83,43 @@ describe('per-user and per-organization stream limits, across instances', () => 
         return r.errors.length === 0 ? r : undefined;
       }, 'a slot to come back');
       expect(again.events.at(-1)?.type).toBe('DONE');
+      running[1]!.cancel();
+    } finally {
+      await client.dispose();
+    }
+  }, 60_000);
+
+  it('the REST doors hold the same per-user limit (their slot is asked for before the body is read), and a request that fails before streaming gives its slot back', async () => {
+    const hog = await userWithKey();
+    mock.setSyntheticStream({ deltas: 200, intervalMs: 50 });
+    const client = wsClient(a.url, hog.token);
+    const completionsSent = () => mock.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/chat/completions')).length;
+    const rest = (body: unknown, path = '/v1/chat/completions') => restCall(a, path, { token: hog.token, body });
+    const anthropic = (body: unknown) => rest(body, '/v1/messages');
+    try {
+      const running = [await holding(client, { model: GPT, messages: HELLO }), await holding(client, { model: GPT, messages: HELLO })];
+      const sentBefore = completionsSent();
+      const third = await rest({ model: GPT, stream: true, messages: [{ role: 'user', content: 'Hi' }] });
+      expect(third.status).toBe(429);
+      expect(third.text).toMatch(/per-user limit/);
+      const viaAnthropic = await anthropic({ model: GPT, max_tokens: 16, stream: true, messages: [{ role: 'user', content: 'Hi' }] });
+      expect(viaAnthropic.status).toBe(429);
+      expect(viaAnthropic.text).toMatch(/per-user limit/);
+      expect(completionsSent()).toBe(sentBefore);
+
+      running[0]!.cancel();
+      // Requests that fail before any stream starts (bad body, unknown model) each asked for a slot.
+      for (const body of ['{"model":', { model: GPT }, { model: 'nobody/none', messages: [{ role: 'user', content: 'Hi' }] }]) {
+        expect((await rest(body)).status).toBeGreaterThanOrEqual(400);
+        expect((await anthropic(body)).status).toBeGreaterThanOrEqual(400);
+      }
+      // None of them keeps it: with one stream running, the user's second slot comes back.
+      mock.setSyntheticStream({ deltas: 3, intervalMs: 10 });
+      const ok = await waitFor(async () => {
+        const r = await rest({ model: GPT, messages: [{ role: 'user', content: 'Hi' }] });
+        return r.status === 200 ? r : undefined;
+      }, 'a slot for the REST request', 5000);
+      expect(ok.json()).toMatchObject({ object: 'chat.completion' });
       running[1]!.cancel();
     } finally {
       await client.dispose();

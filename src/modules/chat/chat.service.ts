@@ -15,8 +15,8 @@ import type { Candidate, RoutePlan } from '../routing/route';
 import { ChatEventType, type ChatCompletionEventType } from './chat-event.type';
 import type { ChatCompletionInput } from './chat.inputs';
 import { chatParams, type ChatLimits, type ChatParams } from './chat-request';
-import type { UpstreamOpener } from './upstream-opener';
-import type { StreamSlots } from './stream-slots';
+import { GateRefusal, type UpstreamOpener } from './upstream-opener';
+import { releaseWhenAnswered, type StreamSlot, type StreamSlots } from './stream-slots';
 import { StreamDeadlines, deadlineOr } from './timeouts';
 import { UsageTally } from './usage-tally';
 
@@ -77,13 +77,16 @@ export class ChatService {
       yield asAppError(err, logger, requestId);
       return; // not routed: nothing to bill, no usage record
     }
-    // After routing: the organization is one the caller is a member of (stream-slots.ts).
-    const slot = await this.deps.streamSlots.acquire(plan.userId, plan.organizationId);
-    if (slot instanceof AppError) {
-      this.active--;
-      yield slot;
-      return;
-    }
+    // After routing: the organization is one the caller is a member of (stream-slots.ts). Not
+    // awaited here: the opener builds the upstream request during the Redis round trip and
+    // sends nothing (and journals nothing) until the slot is held; a refusal ends the stream
+    // below with nothing sent and no usage record. A personal slot asked for by the front door
+    // (StreamOptions.personalSlot) is the same one, asked for earlier.
+    const early = opts.personalSlot;
+    const useEarly = early !== undefined && plan.organizationId === null && plan.userId === p.userId;
+    if (early && !useEarly) releaseWhenAnswered(early);
+    const slot = useEarly ? early : this.deps.streamSlots.acquire(plan.userId, plan.organizationId);
+    const gate = slot.then((s) => (s instanceof AppError ? s : undefined));
 
     const tally = new UsageTally(params.promptChars);
     const outcome: Outcome = { status: UsageStatus.ABORTED, errorCode: null, candidate: plan.candidates[0]!, ttftMs: null };
@@ -93,10 +96,16 @@ export class ChatService {
     const inflight = this.deps.journal?.begin(requestId, () => this.usageInput(plan, outcome, tally, requestId, started, false).input);
     outcome.inflight = inflight;
     try {
-      const opened = await this.deps.opener.open(plan, params, signal, (c) => {
-        outcome.candidate = c;
-        inflight?.write();
-      });
+      const opened = await this.deps.opener.open(
+        plan,
+        params,
+        signal,
+        (c) => {
+          outcome.candidate = c;
+          inflight?.write();
+        },
+        gate,
+      );
       const { candidate, controller } = opened;
       yield {
         type: ChatEventType.START,
@@ -151,6 +160,11 @@ export class ChatService {
       if (stopSequence !== undefined) done.stopSequence = stopSequence;
       yield done;
     } catch (err) {
+      if (err instanceof GateRefusal) {
+        outcome.recorded = true; // refused before anything was sent: nothing to bill, no record
+        yield err.error;
+        return;
+      }
       if (signal.aborted) return; // the client is gone: nothing to send; `finally` records ABORTED
       const error = asAppError(err, logger, requestId);
       outcome.status = UsageStatus.FAILED;
@@ -158,7 +172,8 @@ export class ChatService {
       yield error;
     } finally {
       this.active--;
-      slot.release();
+      // Whenever the slot's answer lands (it may still be on its way if building the request failed).
+      releaseWhenAnswered(slot);
       metrics.activeStreams.dec();
       if (!outcome.recorded) this.finish(plan, outcome, tally, requestId, started);
     }
@@ -211,6 +226,13 @@ export interface StreamOptions {
    * door streams a thinking block's signature at the block's end.
    */
   seals?: boolean;
+  /**
+   * The caller's personal stream slot (no organization), asked for by the front door as soon as
+   * it knew the caller, so the Redis round trip overlaps reading and parsing the body. Used only
+   * for a personal request of that user; the door still releases it when it is done (release
+   * is idempotent), so a request that fails before the stream starts cannot keep it.
+   */
+  personalSlot?: Promise<StreamSlot | AppError>;
 }
 
 /**

@@ -8,6 +8,11 @@ export interface StreamSlot {
   release(): void;
 }
 
+/** Releases a slot asked for once its answer lands (nothing to do for a refusal or a failure). */
+export function releaseWhenAnswered(slot: Promise<StreamSlot | AppError>): void {
+  void slot.then((s) => (s instanceof AppError ? undefined : s.release()), () => undefined);
+}
+
 /** Which limit refused a stream (also `extensions.limit` of the RATE_LIMITED error). */
 export type StreamLimit = 'streamsPerUser' | 'streamsPerOrganization';
 

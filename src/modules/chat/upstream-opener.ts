@@ -17,6 +17,14 @@ import { DeadlineError, deadlineOr } from './timeouts';
 
 const TOUCH_EVERY_MS = 60_000;
 
+/** The caller's gate refused the stream before anything was sent (UpstreamOpener.open). */
+export class GateRefusal extends Error {
+  constructor(readonly error: AppError) {
+    super(error.message);
+    this.name = 'GateRefusal';
+  }
+}
+
 export interface OpenedStream {
   candidate: Candidate;
   /** Aborts this upstream call (the client's signal is linked to it; deadlines use it too). */
@@ -48,16 +56,41 @@ export class UpstreamOpener {
     },
   ) {}
 
-  async open(plan: RoutePlan, params: ChatParams, signal: AbortSignal, onTry: (c: Candidate) => void): Promise<OpenedStream> {
+  /**
+   * `gate`, when given, resolves once the caller may send (to an error that refuses the stream):
+   * the first candidate's request is built meanwhile and sent, and `onTry` called, only after it.
+   * A refusal rejects with {@link GateRefusal}: nothing was sent, nothing tried.
+   */
+  async open(
+    plan: RoutePlan,
+    params: ChatParams,
+    signal: AbortSignal,
+    onTry: (c: Candidate) => void,
+    gate?: Promise<AppError | undefined>,
+  ): Promise<OpenedStream> {
     let lastError: AppError | undefined;
     for (const candidate of plan.candidates) {
-      onTry(candidate);
       const controller = new AbortController();
       const onAbort = () => controller.abort(signal.reason);
       if (signal.aborted) onAbort();
       signal.addEventListener('abort', onAbort, { once: true });
       const ms = this.deps.config.upstream.connectTimeoutMs;
-      const timer = setTimeout(() => controller.abort(new DeadlineError(`${candidate.provider.name} did not answer within ${ms} ms`)), ms);
+      let timer: NodeJS.Timeout | undefined;
+      /** This candidate is over (failed, or serving): a gate that opens late must not try it. */
+      let over = false;
+      // The connect deadline is the upstream's: it starts when the request may be sent.
+      const trying = () => {
+        onTry(candidate);
+        timer = setTimeout(() => controller.abort(new DeadlineError(`${candidate.provider.name} did not answer within ${ms} ms`)), ms);
+      };
+      const ready = gate?.then((refusal) => {
+        if (refusal) throw new GateRefusal(refusal);
+        if (!over) trying();
+      });
+      // Awaited by the adapter; this only keeps a refusal that lands after a failure to build
+      // the request (nothing awaits it then) from being an unhandled rejection.
+      ready?.catch(() => undefined);
+      if (!ready) trying();
       let serving = false;
       try {
         const stream = await adapterFor(candidate.provider.dialect).open({
@@ -68,12 +101,13 @@ export class UpstreamOpener {
           ...upstreamParams(params),
           extraHeaders: providerHeaders(this.deps.config, candidate.provider.id),
           signal: controller.signal,
+          ...(ready ? { ready } : {}),
         });
         if (candidate.key) this.touch(candidate);
         serving = true;
         return { candidate, controller, events: stream.events };
       } catch (err) {
-        if (signal.aborted) throw err;
+        if (signal.aborted || err instanceof GateRefusal) throw err;
         const failure = deadlineOr(controller, err);
         if (failure instanceof AppError) {
           lastError = failure; // a deadline: like a connection error, try the next candidate
@@ -86,6 +120,7 @@ export class UpstreamOpener {
         if (!failure.info.retryable) throw lastError;
         this.deps.logger.info({ provider: candidate.provider.id, status: failure.status }, 'upstream failed before the first byte; trying the next key');
       } finally {
+        over = true;
         clearTimeout(timer);
         // The candidate that serves keeps the link for the stream's life: the client leaving
         // aborts its call at once, even while the upstream is silent between events (the

@@ -106,14 +106,25 @@ export const bedrockConverseAdapter: DialectAdapter = {
     // (the SDK's stream iterator offers no other way to close it).
     const local = new AbortController();
     let stream: AsyncIterable<ConverseStreamOutput> | undefined;
+    const connectError = (err: unknown): unknown => (req.signal.aborted ? abortReason(req.signal, err) : bedrockConnectError(req.provider, err, req.credential));
+    let command: ConverseStreamCommand;
     try {
-      const response = await client.send(new ConverseStreamCommand(converseStreamInput(req)), {
+      command = new ConverseStreamCommand(converseStreamInput(req));
+    } catch (err) {
+      throw connectError(err);
+    }
+    // Built while the caller's gate is pending (UpstreamChatRequest.ready); sent only after it.
+    if (req.ready) {
+      await req.ready;
+      if (req.signal.aborted) throw req.signal.reason;
+    }
+    try {
+      const response = await client.send(command, {
         abortSignal: AbortSignal.any([req.signal, local.signal]),
       });
       stream = response.stream;
     } catch (err) {
-      if (req.signal.aborted) throw abortReason(req.signal, err);
-      throw bedrockConnectError(req.provider, err, req.credential);
+      throw connectError(err);
     }
     return { events: bedrockEvents(stream, req, local) };
   },

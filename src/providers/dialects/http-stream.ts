@@ -53,9 +53,15 @@ export async function openSseStream(
   normalizer: SseNormalizer,
 ): Promise<UpstreamStream> {
   const headers = buildHeaders(req);
+  const text = JSON.stringify(body);
+  // Built while the caller's gate is pending (UpstreamChatRequest.ready); sent only after it.
+  if (req.ready) {
+    await req.ready;
+    if (req.signal.aborted) throw req.signal.reason;
+  }
   let response: StreamingResponse;
   try {
-    response = await postForStream(url, headers, JSON.stringify(body), req.signal);
+    response = await postForStream(url, headers, text, req.signal);
   } catch (err) {
     if (req.signal.aborted) throw req.signal.reason ?? err;
     throw connectionError(req.provider.name);

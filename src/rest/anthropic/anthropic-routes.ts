@@ -15,7 +15,8 @@ import { collectCompletion, streamCompletion, type StreamRendering } from '../co
 import { retryAfterOf } from '../http-status';
 import { readJsonBody } from '../json-body';
 import { keyServedHeaders } from '../key-headers';
-import { restCaller } from '../rest-auth';
+import { withPersonalSlot, type PersonalSlot } from '../personal-slot';
+import { restCaller, type RestCaller } from '../rest-auth';
 import { restError } from '../rest-handler';
 import { clientGone } from '../sse-writer';
 import { anthropicError, anthropicErrorEvent } from './anthropic-errors';
@@ -80,8 +81,19 @@ function forwarded(req: IncomingMessage): AnthropicHeaders {
   return { beta: req.headers['anthropic-beta'], version: req.headers['anthropic-version'] };
 }
 
-async function messages({ services, maxBodyBytes, keepAliveMs }: AnthropicDoorDeps, req: Request, res: Response, requestId: string): Promise<void> {
-  const caller = await restCaller(services, req, { apiKeyHeader: true });
+async function messages(deps: AnthropicDoorDeps, req: Request, res: Response, requestId: string): Promise<void> {
+  const caller = await restCaller(deps.services, req, { apiKeyHeader: true });
+  await withPersonalSlot(deps.services, caller, (personalSlot) => relayMessages(deps, req, res, requestId, caller, personalSlot));
+}
+
+async function relayMessages(
+  { services, maxBodyBytes, keepAliveMs }: AnthropicDoorDeps,
+  req: Request,
+  res: Response,
+  requestId: string,
+  caller: RestCaller,
+  personalSlot: PersonalSlot,
+): Promise<void> {
   const { input, stream } = parseMessagesRequest(await readJsonBody(req, maxBodyBytes), forwarded(req));
   const model = input.model;
   input.model = gatewayModelId(services.catalog, model);
@@ -95,7 +107,7 @@ async function messages({ services, maxBodyBytes, keepAliveMs }: AnthropicDoorDe
   let reported = false;
   const inputTokensEstimate = (): number => (reported ? 0 : (estimate ??= estimateInputTokens(input)));
   const renderer = new MessageRenderer({ messageId: `msg_${requestId.replace(/-/g, '')}`, model, inputTokensEstimate });
-  const items = services.chat.stream(caller.principal, input, requestId, signal, { seals: true });
+  const items = services.chat.stream(caller.principal, input, requestId, signal, { seals: true, personalSlot });
   if (stream) {
     setImmediate(inputTokensEstimate);
     const wire: StreamRendering = {

@@ -13,6 +13,7 @@ import type { Services } from '../../composition/services';
 import { collectCompletion, streamCompletion } from '../completion-runner';
 import { readJsonBody } from '../json-body';
 import { keyServedHeaders } from '../key-headers';
+import { withPersonalSlot } from '../personal-slot';
 import { restCaller } from '../rest-auth';
 import { restHandler, sendJson } from '../rest-handler';
 import { clientGone } from '../sse-writer';
@@ -43,17 +44,19 @@ export function openAiRoutes(deps: OpenAiRoutesDeps): Router {
 
   const chatCompletions = handler(async (req, res, requestId) => {
     const caller = await restCaller(services, req);
-    const wire = parseOpenAiRequest(await readJsonBody(req, maxBodyBytes), caller.organizationId);
-    const items = services.chat.stream(caller.principal, wire.input, requestId, clientGone(res));
-    const identity = completionIdentity(requestId, wire.input.model);
-    if (wire.stream) {
-      await streamCompletion(res, items, requestId, new OpenAiStreamRendering(identity, wire.includeUsage), sendOpenAiError, keepAliveMs);
-      return;
-    }
-    const { events, error } = await collectCompletion(items);
-    const headers = keyServedHeaders(requestId, events[0]);
-    if (error) return sendOpenAiError(res, error, headers);
-    sendJson(res, 200, openAiCompletion(identity, events), headers);
+    await withPersonalSlot(services, caller, async (personalSlot) => {
+      const wire = parseOpenAiRequest(await readJsonBody(req, maxBodyBytes), caller.organizationId);
+      const items = services.chat.stream(caller.principal, wire.input, requestId, clientGone(res), { personalSlot });
+      const identity = completionIdentity(requestId, wire.input.model);
+      if (wire.stream) {
+        await streamCompletion(res, items, requestId, new OpenAiStreamRendering(identity, wire.includeUsage), sendOpenAiError, keepAliveMs);
+        return;
+      }
+      const { events, error } = await collectCompletion(items);
+      const headers = keyServedHeaders(requestId, events[0]);
+      if (error) return sendOpenAiError(res, error, headers);
+      sendJson(res, 200, openAiCompletion(identity, events), headers);
+    });
   });
 
   const listModels = handler(async (req, res, requestId) => {

@@ -23,7 +23,7 @@ describe('SseWriter', () => {
     const done = new Promise<void>((r) => (finished = r));
     const { server, res } = await serve((r) => {
       const sse = new SseWriter(r, 60_000);
-      sse.open({});
+      void sse.open({});
       void (async () => {
         for (; sent < 400; sent++) {
           const p = sse.send(frame);
@@ -59,7 +59,7 @@ describe('SseWriter', () => {
     const { server, res } = await serve((r) => {
       signal = clientGone(r);
       sse = new SseWriter(r, 300);
-      sse.open({});
+      void sse.open({});
       void sse.send('data: 1\n\n');
       sentAt = Date.now();
     });
@@ -85,6 +85,48 @@ describe('SseWriter', () => {
       expect(sse.closed).toBe(true);
     } finally {
       server.closeAllConnections();
+      server.close();
+    }
+  });
+
+  it('the head, the first event and what else is written in the same loop turn leave in one socket write', async () => {
+    const writes: number[] = [];
+    let firstTurn = 0;
+    let later!: () => void;
+    const wroteLater = new Promise<void>((r) => (later = r));
+    const { server, res } = await serve((r) => {
+      const socket = r.socket as unknown as { _write: (...a: unknown[]) => void; _writev: (...a: unknown[]) => void };
+      for (const name of ['_write', '_writev'] as const) {
+        const original = socket[name].bind(socket);
+        socket[name] = (...args: unknown[]) => {
+          writes.push(Date.now());
+          original(...args);
+        };
+      }
+      const sse = new SseWriter(r, 60_000);
+      void sse.open({ 'x-test': '1' }, 'data: start\n\n');
+      // The first delta comes a few ticks later in the same turn (node:http's own cork lasts one tick).
+      process.nextTick(() => process.nextTick(() => void sse.send('data: 0\n\n')));
+      setTimeout(() => {
+        firstTurn = writes.length;
+        void sse.send('data: 1\n\n');
+        sse.end();
+        later();
+      }, 50);
+    });
+    try {
+      const client = await res;
+      expect(client.headers['x-test']).toBe('1');
+      client.setEncoding('utf8');
+      let text = '';
+      client.on('data', (c: string) => (text += c));
+      await wroteLater;
+      await new Promise((r) => client.on('end', r));
+      expect(text).toBe('data: start\n\ndata: 0\n\ndata: 1\n\n');
+      // One write for the status line, headers, `start` and `0`; `1` and the end came later.
+      expect(firstTurn).toBe(1);
+      expect(writes.length).toBeGreaterThan(1);
+    } finally {
       server.close();
     }
   });

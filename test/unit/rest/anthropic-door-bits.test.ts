@@ -14,7 +14,7 @@ describe('Anthropic door pieces', () => {
   it('pings in Anthropic’s own event while the provider is silent', async () => {
     const server = createServer((_req, res) => {
       const sse = new SseWriter(res, 40, PING_FRAME);
-      sse.open({});
+      void sse.open({});
       setTimeout(() => sse.end(), 150);
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { AppError, unavailable } from '../errors/app-error';
+import type { AppError } from '../errors/app-error';
+import { unexpectedError } from '../errors/unexpected-error';
 import type { Logger } from '../infra/logger';
-import { isPostgresUnreachable } from '../infra/pg-errors';
 
 /** Writes a failure in the door's error shape. */
 export type SendError = (res: ServerResponse, err: AppError, headers?: Record<string, string>) => void;
@@ -28,19 +28,12 @@ export function restHandler(
 }
 
 /**
- * What a REST door answers for `err`: an AppError as it is; a Postgres outage as UNAVAILABLE
- * (503 with retry-after, as GraphQL's maskUnexpectedErrors does: issue 16, a route that needs
- * the database while it is cut, e.g. GET /api/user, must not answer 500); anything else is a bug,
- * logged, and INTERNAL_SERVER_ERROR with the request id, never its message.
+ * What a REST door answers for `err` ({@link unexpectedError}, as GraphQL and the completion
+ * stream do): a Postgres outage is UNAVAILABLE, 503 with retry-after (issue 16: a route that
+ * needs the database while it is cut, e.g. GET /api/user, must not answer 500).
  */
 export function restError(err: unknown, logger: Logger, requestId: string): AppError {
-  if (err instanceof AppError) return err;
-  if (isPostgresUnreachable(err)) {
-    logger.warn({ err: (err as Error).message, requestId }, 'Postgres unreachable');
-    return unavailable('postgres', 'This request');
-  }
-  logger.error({ err, requestId }, 'unexpected error in a REST request');
-  return new AppError('INTERNAL_SERVER_ERROR', `Internal server error (request id ${requestId})`, { requestId });
+  return unexpectedError(err, logger, { requestId }, 'This request', 'unexpected error in a REST request');
 }
 
 /** A JSON response with its length (no chunked encoding for a body we hold whole). */

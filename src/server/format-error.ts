@@ -3,6 +3,7 @@ import { ApolloServerErrorCode, unwrapResolverError } from '@apollo/server/error
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { MiddlewareFn } from 'type-graphql';
 import { AppError, unavailable } from '../errors/app-error';
+import { internalError, unexpectedError } from '../errors/unexpected-error';
 import { isPostgresUnreachable } from '../infra/pg-errors';
 import { isVariableError, withoutVariableValue } from '../errors/variable-errors';
 import type { Logger } from '../infra/logger';
@@ -26,19 +27,9 @@ export const maskUnexpectedErrors: MiddlewareFn<GraphQLContext> = async ({ conte
   try {
     return await next();
   } catch (err) {
-    if (err instanceof AppError) throw err;
-    if (isPostgresUnreachable(err)) {
-      context.logger.warn({ err: (err as Error).message, requestId: context.requestId, path: info.path }, 'Postgres unreachable');
-      throw unavailable('postgres', 'This operation');
-    }
-    context.logger.error({ err, requestId: context.requestId, path: info.path }, 'unexpected error');
-    throw internalError(context.requestId);
+    throw unexpectedError(err, context.logger, { requestId: context.requestId, path: info.path }, 'This operation', 'unexpected error');
   }
 };
-
-export function internalError(requestId: string): AppError {
-  return new AppError('INTERNAL_SERVER_ERROR', `Internal server error (request id ${requestId})`, { requestId });
-}
 
 /**
  * The one place errors become GraphQL errors: AppErrors keep their code and message; GraphQL's

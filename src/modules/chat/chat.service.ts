@@ -1,7 +1,7 @@
 import type { UserPrincipal } from '../../auth/principal';
 import { costMicroUsd } from '../../catalog/catalog';
-import { AppError, unavailable } from '../../errors/app-error';
-import { isPostgresUnreachable } from '../../infra/pg-errors';
+import { AppError } from '../../errors/app-error';
+import { unexpectedError } from '../../errors/unexpected-error';
 import { adapterFor } from '../../providers/dialects';
 import { UnsupportedFeatureError, UpstreamError } from '../../providers/types';
 import type { Logger } from '../../infra/logger';
@@ -266,10 +266,7 @@ interface Outcome {
 }
 
 function asAppError(err: unknown, logger: Logger, requestId: string): AppError {
-  if (err instanceof AppError) return err;
   // Mid-stream errors from the dialect adapters carry their own code and a safe message.
   if (err instanceof UpstreamError) return new AppError(err.info.code, err.info.message);
-  if (isPostgresUnreachable(err)) return unavailable('postgres', 'This completion');
-  logger.error({ err, requestId }, 'unexpected error in a completion');
-  return new AppError('INTERNAL_SERVER_ERROR', `Internal server error (request id ${requestId})`, { requestId });
+  return unexpectedError(err, logger, { requestId }, 'This completion', 'unexpected error in a completion');
 }

@@ -1,6 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
-import { unavailable } from '../errors/app-error';
-import { isPostgresUnreachable } from '../infra/pg-errors';
+import { DataPathGate } from '../infra/data-path-gate';
 import type { Principal } from './principal';
 import type { TokenCache, TokenLookup } from './token-cache';
 import { bearerToken, hashToken } from './tokens';
@@ -33,6 +32,8 @@ export class TokenAuthenticator {
     private readonly store: TokenStore,
     private readonly cache: TokenCache,
     private readonly adminToken: string | undefined,
+    /** Fails the lookup fast right after Postgres was found unreachable (then the last known lookup serves). */
+    private readonly gate = new DataPathGate(),
   ) {}
 
   async authenticate(header: unknown): Promise<Principal> {
@@ -52,19 +53,16 @@ export class TokenAuthenticator {
     return lookup;
   }
 
-  private async read(hash: string, epoch: number): Promise<TokenLookup> {
-    let row: StoredToken | null;
-    try {
-      row = await this.store.findByHash(hash);
-    } catch (err) {
-      if (!isPostgresUnreachable(err)) throw err;
-      const known = this.cache.lastKnown(hash);
-      if (known) return known;
-      throw unavailable('postgres', 'Checking this API token');
-    }
-    const lookup = toLookup(row);
-    this.cache.set(hash, lookup, epoch);
-    return lookup;
+  private read(hash: string, epoch: number): Promise<TokenLookup> {
+    return this.gate.readOrLastKnown(
+      async () => {
+        const lookup = toLookup(await this.store.findByHash(hash));
+        this.cache.set(hash, lookup, epoch);
+        return lookup;
+      },
+      () => this.cache.lastKnown(hash),
+      'Checking this API token',
+    );
   }
 }
 

@@ -1,3 +1,4 @@
+import { unavailable } from '../errors/app-error';
 import { isPostgresUnreachable } from './pg-errors';
 
 /** Thrown instead of reading while Postgres was just found unreachable; `isPostgresUnreachable` says yes. */
@@ -48,6 +49,24 @@ export class DataPathGate {
       throw err;
     } finally {
       if (probe) this.probing = false;
+    }
+  }
+
+  /**
+   * `read`, or, when Postgres cannot be reached, what `lastKnown` still holds (the caller's last
+   * known state, within its own staleness bound); with nothing known, UNAVAILABLE naming `what`.
+   * The one fallback of the data path's token checks, membership checks and key loads (issue 16):
+   * a caller keeps whatever it remembers inside `query`, so a served last known state is never
+   * remembered again as if it were fresh.
+   */
+  async readOrLastKnown<T>(query: () => Promise<T>, lastKnown: () => T | undefined, what: string): Promise<T> {
+    try {
+      return await this.read(query);
+    } catch (err) {
+      if (!isPostgresUnreachable(err)) throw err;
+      const known = lastKnown();
+      if (known !== undefined) return known;
+      throw unavailable('postgres', what);
     }
   }
 }

@@ -28,11 +28,11 @@ export class ApiTokensService implements TokenStore {
     adminToken: string | undefined,
     private readonly auth: { cache: TokenCache; revocations: TokenRevocations },
     dataPathDb: DataSource = db,
-    private readonly gate = new DataPathGate(),
+    gate = new DataPathGate(),
   ) {
     this.repo = db.getRepository(ApiTokenEntity);
     this.lookups = dataPathDb.getRepository(ApiTokenEntity);
-    this.authenticator = new TokenAuthenticator(this, auth.cache, adminToken);
+    this.authenticator = new TokenAuthenticator(this, auth.cache, adminToken, gate);
     auth.revocations.onRevoked((tokenId) => auth.cache.forgetToken(tokenId));
   }
 
@@ -86,7 +86,7 @@ export class ApiTokensService implements TokenStore {
   }
 
   findByHash(hash: string): Promise<StoredToken | null> {
-    return this.gate.read(() => this.lookups.findOne({ where: { tokenHash: hash }, select: { id: true, userId: true, revokedAt: true } }));
+    return this.lookups.findOne({ where: { tokenHash: hash }, select: { id: true, userId: true, revokedAt: true } });
   }
 
   /** Writes lastUsedAt at most once a minute per token, and never makes the caller wait. */

@@ -1,6 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { UserPrincipal } from '../../auth/principal';
-import { badInput, conflict, forbidden, notFound, unavailable } from '../../errors/app-error';
+import { badInput, conflict, forbidden, notFound } from '../../errors/app-error';
 import { DataPathGate } from '../../infra/data-path-gate';
 import { isPostgresUnreachable } from '../../infra/pg-errors';
 import { isUuid, requireEmail, requireId, requireName } from '../../errors/validate';
@@ -68,18 +68,20 @@ export class OrganizationsService {
   async routingOrganization(p: UserPrincipal, rawOrgId: string): Promise<string> {
     const organizationId = requireId(rawOrgId, 'organizationId');
     const epoch = this.lastKnown.epoch;
-    try {
-      await this.gate.read(() => this.membership(p, organizationId, this.dataPathDb.manager));
-    } catch (err) {
-      if (!isPostgresUnreachable(err)) {
-        this.lastKnown.forget(p.userId, organizationId);
-        throw err;
-      }
-      if (this.lastKnown.known(p.userId, organizationId)) return organizationId;
-      throw unavailable('postgres', 'Checking your organization membership');
-    }
-    this.lastKnown.seen(p.userId, organizationId, epoch);
-    return organizationId;
+    return this.gate.readOrLastKnown(
+      async () => {
+        try {
+          await this.membership(p, organizationId, this.dataPathDb.manager);
+        } catch (err) {
+          if (!isPostgresUnreachable(err)) this.lastKnown.forget(p.userId, organizationId);
+          throw err;
+        }
+        this.lastKnown.seen(p.userId, organizationId, epoch);
+        return organizationId;
+      },
+      () => (this.lastKnown.known(p.userId, organizationId) ? organizationId : undefined),
+      'Checking your organization membership',
+    );
   }
 
   /** The caller's membership, and FORBIDDEN unless it has one of `roles`. */

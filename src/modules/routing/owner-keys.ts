@@ -1,7 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { unavailable } from '../../errors/app-error';
 import { DataPathGate } from '../../infra/data-path-gate';
-import { isPostgresUnreachable } from '../../infra/pg-errors';
 import { ByokKeyEntity } from '../byok-keys/byok-key.entity';
 import { ownerRef, type KeyChanges, type OwnerRef } from '../byok-keys/key-changes';
 
@@ -71,22 +69,21 @@ export class OwnerKeys {
     const version = this.versions.get(ref) ?? 0;
     const epoch = this.epoch;
     const repo = this.db.getRepository(ByokKeyEntity);
-    let keys: ByokKeyEntity[];
-    try {
-      keys = await this.gate.read(() =>
-        owner.organizationId
-          ? repo.find({ where: { organizationId: owner.organizationId } })
-          : repo.createQueryBuilder('k').where('k.user_id = :uid AND k.organization_id IS NULL', { uid: owner.userId }).getMany(),
-      );
-    } catch (err) {
-      if (!isPostgresUnreachable(err)) throw err;
-      const known = this.lastKnown.get(ref);
-      if (known && Date.now() - known.loadedAt < this.staleMaxMs) return known.keys;
-      throw unavailable('postgres', 'Routing for this key owner');
-    }
-    if (version === (this.versions.get(ref) ?? 0)) remember(this.lastKnown, ref, keys, this.maxOwners);
-    if (this.trusted() && epoch === this.epoch && version === (this.versions.get(ref) ?? 0)) remember(this.entries, ref, keys, this.maxOwners);
-    return keys;
+    return this.gate.readOrLastKnown(
+      async () => {
+        const keys = owner.organizationId
+          ? await repo.find({ where: { organizationId: owner.organizationId } })
+          : await repo.createQueryBuilder('k').where('k.user_id = :uid AND k.organization_id IS NULL', { uid: owner.userId }).getMany();
+        if (version === (this.versions.get(ref) ?? 0)) remember(this.lastKnown, ref, keys, this.maxOwners);
+        if (this.trusted() && epoch === this.epoch && version === (this.versions.get(ref) ?? 0)) remember(this.entries, ref, keys, this.maxOwners);
+        return keys;
+      },
+      () => {
+        const known = this.lastKnown.get(ref);
+        return known && Date.now() - known.loadedAt < this.staleMaxMs ? known.keys : undefined;
+      },
+      'Routing for this key owner',
+    );
   }
 
   private invalidate(owner: OwnerRef | null): void {

@@ -70,23 +70,19 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown, lo
   return { message: internalError(requestId).message, extensions: { code: 'INTERNAL_SERVER_ERROR', requestId } };
 }
 
-/** The error at the bottom of graphql-js's and Apollo's wrapping. */
-function innermost(error: unknown): unknown {
-  let e = error;
-  for (let depth = 0; depth < 5; depth++) {
-    const inner = (e as { originalError?: unknown } | null)?.originalError;
-    if (!inner) return e;
-    e = inner;
-  }
-  return e;
+/** `error` and the errors Apollo and graphql-js wrapped inside it (`originalError`), outermost first. */
+function wrapped(error: unknown): unknown[] {
+  const chain: unknown[] = [];
+  for (let e = error; e && chain.length < 6; e = (e as { originalError?: unknown }).originalError) chain.push(e);
+  return chain;
 }
 
-/** Apollo and graphql-js wrap errors thrown by plugins and resolvers; find ours inside. */
+/** The error at the bottom of the wrapping. */
+function innermost(error: unknown): unknown {
+  return wrapped(error).at(-1) ?? error;
+}
+
+/** Ours, wherever Apollo and graphql-js wrapped it. */
 function findAppError(error: unknown): AppError | undefined {
-  let e: unknown = error;
-  for (let depth = 0; e && depth < 5; depth++) {
-    if (e instanceof AppError) return e;
-    e = (e as { originalError?: unknown }).originalError;
-  }
-  return undefined;
+  return wrapped(error).find((e): e is AppError => e instanceof AppError);
 }

@@ -99,8 +99,10 @@ describe('routing key cache', () => {
       [dbName],
     );
     expect(rowCount).toBe(2); // one per instance
-    // Whether B is still reconnecting (reads go to Postgres) or listening again (it dropped
-    // everything on the gap), the disabled key is seen at once.
+    // The termination reaches B's LISTEN client asynchronously (under load, after the next
+    // request could start): from when B has noticed, whether it is still reconnecting (reads go
+    // to Postgres) or listening again (it dropped everything on the gap), the disabled key is seen.
+    await waitFor(() => b.logs.entries().some((l) => l.msg === 'lost the Postgres LISTEN connection; retrying'), 'B to notice the lost LISTEN connection', 5000);
     expect(await outcome(b, u.token)).toBe('BYOK_KEY_DISABLED');
     await waitFor(async () => {
       const r = await sql.query(`SELECT 1 FROM pg_stat_activity WHERE application_name = 'byok-gateway-listen' AND datname = $1`, [dbName]);
